@@ -1,0 +1,30 @@
+# Quick start: `make lab` (set up, open JupyterLab on the notebooks) and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test test-fast bench gallery classroom clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PIP) --upgrade pip
+	$(PIP) torch==2.13.0
+	$(PIP) -e ".[lab,test]"
+	@touch $(STAMP)
+
+lab: $(STAMP)  ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)  ## the whole suite: unit, oracle, notebooks, browser
+	$(BIN)/python -m pytest -q -rs
+
+test-fast: $(STAMP)  ## skip the slow tests
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+bench: $(STAMP)  ## benchmarks print JSON
+	$(BIN)/python benchmarks/controller_learns.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

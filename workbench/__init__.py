@@ -1,0 +1,23 @@
+"""ENAS Workbench: weight-sharing neural architecture search you can step through and see.
+
+    import workbench as wb
+    trainer = wb.Trainer("teaching")          # MNIST-1D, LSTM controller, ENAS defaults
+    trainer.shared_step()                     # θ frozen: one ω step on a sampled child
+    trainer.controller_step()                 # ω frozen: one REINFORCE step of θ
+"""
+from . import data, reinforce, spaces
+from .arch import Arch
+from .config import TrainerConfig
+from .controller import Controller, Sample
+from .history import ControllerRecord, History, SharedRecord
+from .supernet import Child, Supernet
+from .tracking import UpdateCounts
+from .trainer import DivergenceError, Trainer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Arch", "Child", "Controller", "ControllerRecord", "DivergenceError", "History", "Sample",
+    "SharedRecord", "Supernet", "Trainer", "TrainerConfig", "UpdateCounts",
+    "data", "reinforce", "spaces", "__version__",
+]

@@ -1,0 +1,112 @@
+"""TrainerConfig: every knob of the alternating ENAS search, validated on construction.
+
+Defaults follow the ENAS release scripts (which differ from the paper's prose). Spaces may tune
+them (`TrainerConfig.for_space`); the teaching space does, so its lessons show within a minute.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+SHARED_OPTIMIZERS = ("sgd", "adam")
+SAMPLERS = ("controller", "uniform")
+BN_MODES = ("train", "eval")
+UNUSED_GRADS = ("none", "zero")
+CONTROLLER_KINDS = ("lstm", "independent")
+
+
+@dataclass(frozen=True)
+class TrainerConfig:
+    """Configuration of a Trainer; every field is checked when the config is made."""
+
+    # ---- phase 1: shared weights ω (θ frozen) ----
+    shared_optimizer: str = "sgd"  # "sgd": Nesterov momentum 0.9 + weight decay; or "adam"
+    shared_lr: float = 0.05  # ENAS child_lr (constant here; ENAS anneals it with cosine)
+    shared_momentum: float = 0.9
+    shared_weight_decay: float = 1e-4  # applied only to the blocks the child used
+    grad_clip: float = 5.0  # max global grad norm of a child's step (ENAS child_grad_bound); 0 = off
+    batch_size: int = 128  # training minibatch of one ω step
+    unused_grads: str = "none"  # "none": unused blocks get no grad; "zero": zero grads (the classic bug)
+    # ---- phase 2: controller θ (ω frozen) ----
+    controller_kind: str = "lstm"  # "lstm" (ENAS) or "independent" (one categorical per decision)
+    controller_hidden: int = 64  # LSTM hidden size (ENAS lstm_size 64)
+    controller_lr: float = 1e-3  # Adam, betas (0, 0.999), eps 1e-3 as in ENAS
+    controller_steps: int = 50  # θ steps per epoch (ENAS controller_train_steps)
+    controller_aggregate: int = 20  # children sampled per θ step (ENAS controller_num_aggregate)
+    reward_batch_size: int = 128  # validation minibatch that scores one child
+    entropy_weight: float = 1e-4  # reward += entropy_weight * entropy of the sample
+    baseline_decay: float = 0.99  # b <- decay * b + (1 - decay) * R
+    tanh_constant: float | None = 1.5  # logits -> C * tanh(logits / T); None or 0 = off
+    temperature: float = 1.0
+    skip_target: float = 0.4  # enas-macro: target share of skip connections
+    skip_weight: float = 0.8  # enas-macro: weight of KL(skip rate || target) in the loss
+    # ---- both ----
+    sampler: str = "controller"  # who picks the child of an ω step: "controller" or "uniform"
+    reward_bn_mode: str = "train"  # BatchNorm while scoring children: batch stats or running stats
+
+    def __post_init__(self) -> None:
+        choices = {"shared_optimizer": SHARED_OPTIMIZERS, "sampler": SAMPLERS, "reward_bn_mode": BN_MODES,
+                   "unused_grads": UNUSED_GRADS, "controller_kind": CONTROLLER_KINDS}
+        for name, valid in choices.items():
+            if getattr(self, name) not in valid:
+                raise ValueError(f"{name}={getattr(self, name)!r} is not valid; choose one of {', '.join(valid)}")
+        for name in ("batch_size", "controller_steps", "controller_aggregate", "reward_batch_size", "controller_hidden"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "controller_steps" else 1):
+                raise ValueError(f"{name}={v!r} must be a positive integer" + (" (or 0)" if name == "controller_steps" else ""))
+        ranges = {  # name: (low, high, low inclusive)
+            "shared_lr": (0.0, math.inf, False), "controller_lr": (0.0, math.inf, True),
+            "shared_momentum": (0.0, 1.0, True), "shared_weight_decay": (0.0, math.inf, True),
+            "grad_clip": (0.0, math.inf, True), "entropy_weight": (0.0, math.inf, True),
+            "baseline_decay": (0.0, 1.0, True), "temperature": (0.0, math.inf, False),
+            "skip_target": (0.0, 1.0, False), "skip_weight": (0.0, math.inf, True),
+        }
+        for name, (lo, hi, inclusive) in ranges.items():
+            v = getattr(self, name)
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            ok = ok and (v >= lo if inclusive else v > lo) and v <= hi
+            if not ok:
+                bound = f"{'>=' if inclusive else '>'} {lo:g}" + (f" and <= {hi:g}" if hi != math.inf else "")
+                raise ValueError(f"{name}={v!r} must be a finite number {bound}")
+        c = self.tanh_constant
+        if c is not None and not (isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) and c >= 0):
+            raise ValueError(f"tanh_constant={c!r} must be None or a finite number >= 0")
+
+    def replace(self, **changes) -> "TrainerConfig":
+        """A copy with `changes` applied (validated); unknown field names are refused."""
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise ValueError(f"unknown TrainerConfig field(s) {sorted(unknown)}; valid: {', '.join(field_names())}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainerConfig":
+        return cls().replace(**data)
+
+    @classmethod
+    def for_space(cls, space, **changes) -> "TrainerConfig":
+        """The defaults for `space` (its tuned values over ENAS's), then `changes`."""
+        kind = getattr(space, "kind", str(space).split("(")[0])
+        return cls().replace(**{**SPACE_DEFAULTS.get(kind, {}), **changes})
+
+
+def field_names() -> list[str]:
+    return [f.name for f in dataclasses.fields(TrainerConfig)]
+
+
+# Changes to the ENAS defaults per space, and why (README "Defaults").
+SPACE_DEFAULTS: dict[str, dict] = {
+    "teaching": {
+        "batch_size": 64,  # 3000 MNIST-1D examples: 47 ω steps an epoch, so θ gets steps early
+        "shared_lr": 0.05,
+        "controller_lr": 5e-3,  # 5x ENAS: the policy moves visibly within a minute on a CPU
+        "controller_steps": 10,  # an epoch here is 47 ω steps, not ENAS's 390
+        "controller_aggregate": 10,
+        "reward_batch_size": 256,  # ten classes: a larger batch makes each reward less noisy
+    },
+    "enas-macro": {},
+}

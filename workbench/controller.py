@@ -1,0 +1,191 @@
+"""Policies θ that sample an Arch decision by decision: the ENAS LSTM and a factorized one.
+
+Owns: the policy's parameters, logit shaping (temperature, tanh constant), sampling, log
+probabilities and per-decision distributions. Must not: compute rewards or step an optimizer
+(reinforce.py and the Trainer do).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from . import spaces
+from .arch import Arch
+from .spaces import Space
+
+KINDS = ("lstm", "independent")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sampled child with its log-probability, entropy and skip probabilities (with grads)."""
+
+    arch: Arch
+    log_prob: torch.Tensor  # scalar: sum over decisions of log p(choice)
+    entropy: torch.Tensor  # scalar: sum over decisions of the entropy of that decision
+    skip_probs: torch.Tensor  # (num skip decisions,): p("yes") of each skip decision; empty if none
+
+
+@dataclass
+class _Walk:
+    choices: list[int]
+    log_probs: list[torch.Tensor]
+    entropies: list[torch.Tensor]
+    probs: list[torch.Tensor]
+    skip_probs: list[torch.Tensor]
+
+
+class Controller(nn.Module):
+    """A policy over a space's architectures: kind "lstm" (ENAS) or "independent" (factorized)."""
+
+    def __init__(
+        self,
+        space: Space | str,
+        kind: str = "lstm",
+        hidden_size: int = 64,
+        temperature: float = 1.0,
+        tanh_constant: float | None = 1.5,
+        seed: int = 0,
+    ):
+        super().__init__()
+        if kind not in KINDS:
+            raise ValueError(f"unknown controller kind {kind!r}; valid: {', '.join(KINDS)}")
+        if isinstance(hidden_size, bool) or not isinstance(hidden_size, int) or hidden_size < 1:
+            raise ValueError(f"hidden_size must be a positive int, got {hidden_size!r}")
+        self.space, self.kind = spaces.resolve(space), kind
+        self.temperature, self.tanh_constant = temperature, tanh_constant  # validated on use
+        n_ops = len(self.space.ops)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            if kind == "lstm":
+                H = hidden_size
+                self.start = nn.Parameter(torch.empty(1, H))  # learned first input (ENAS g_emb)
+                self.lstm = nn.LSTMCell(H, H)
+                self.op_embedding = nn.Embedding(n_ops, H)  # chosen op fed back as the next input
+                self.op_head = nn.Linear(H, n_ops, bias=False)  # shared by every op decision
+                self.attn_anchor = nn.Linear(H, H, bias=False)  # attention over earlier nodes
+                self.attn_query = nn.Linear(H, H, bias=False)
+                self.attn_v = nn.Linear(H, 1, bias=False)
+            else:
+                self.logits = nn.ParameterList(
+                    [nn.Parameter(torch.empty(len(d.options) if d.kind != "skip" else 1)) for d in self.space.decisions]
+                )
+            for p in self.parameters():
+                nn.init.uniform_(p, -0.1, 0.1)  # as in ENAS: a near-uniform policy at the start
+        if kind == "independent":
+            with torch.no_grad():
+                for p in self.logits:
+                    p.zero_()  # exactly uniform
+
+    # ---- public API -----------------------------------------------------------------------
+    def sample(self, generator: torch.Generator | None = None) -> Sample:
+        """Sample a child; log_prob, entropy and skip_probs carry gradients to θ."""
+        w = self._walk(generator=generator)
+        return self._result(w)
+
+    def log_prob(self, arch: Arch) -> torch.Tensor:
+        """log P(arch; θ), a scalar with gradients."""
+        return self._result(self._walk(arch=arch)).log_prob
+
+    def evaluate(self, arch: Arch) -> Sample:
+        """log_prob, entropy and skip_probs of a given arch (teacher-forced), with gradients."""
+        return self._result(self._walk(arch=arch))
+
+    @torch.no_grad()
+    def distributions(self, arch: Arch) -> tuple[torch.Tensor, ...]:
+        """The probability vector of every decision along `arch`'s path (detached)."""
+        return tuple(p.detach() for p in self._walk(arch=arch).probs)
+
+    @torch.no_grad()
+    def most_likely(self) -> Arch:
+        """The greedy child: the most likely option at each decision given the earlier ones."""
+        return Arch(self.space.name, tuple(self._walk(greedy=True).choices))
+
+    # ---- internals ------------------------------------------------------------------------
+    def _result(self, w: _Walk) -> Sample:
+        skip = torch.stack(w.skip_probs) if w.skip_probs else torch.zeros(0)
+        return Sample(Arch(self.space.name, tuple(w.choices)), torch.stack(w.log_probs).sum(),
+                      torch.stack(w.entropies).sum(), skip)
+
+    def _shape(self, logits: torch.Tensor) -> torch.Tensor:
+        """ENAS logit shaping: divide by the temperature, then squash with C * tanh."""
+        t, c = self.temperature, self.tanh_constant
+        if not (isinstance(t, (int, float)) and math.isfinite(t) and t > 0):
+            raise ValueError(f"temperature must be a finite number > 0, got {t!r}")
+        if c is not None and not (isinstance(c, (int, float)) and math.isfinite(c) and c >= 0):
+            raise ValueError(f"tanh_constant must be None or a finite number >= 0, got {c!r}")
+        logits = logits / t
+        return c * torch.tanh(logits) if c else logits
+
+    def _choose(self, w: _Walk, k: int, logits: torch.Tensor, forced, generator, greedy) -> int:
+        """Pick decision k's option from its (shaped) logits and record its statistics."""
+        log_p = torch.log_softmax(logits, dim=-1)  # (options,)
+        p = log_p.exp()
+        if forced is not None:
+            c = forced[k]
+        elif greedy:
+            c = int(torch.argmax(p))
+        else:
+            c = int(torch.multinomial(p.detach().cpu(), 1, generator=generator))
+        w.choices.append(c)
+        w.log_probs.append(log_p[c])
+        w.entropies.append(-(p * log_p).sum())
+        w.probs.append(p)
+        if self.space.decisions[k].kind == "skip":
+            w.skip_probs.append(p[1])
+        return c
+
+    def _walk(self, arch: Arch | None = None, generator=None, greedy: bool = False) -> _Walk:
+        forced = self.space.check(arch).choices if arch is not None else None
+        w = _Walk([], [], [], [], [])
+        if self.kind == "independent":
+            for k, d in enumerate(self.space.decisions):
+                raw = self.logits[k]
+                logits = torch.cat([raw.new_zeros(1), self._shape(raw)]) if d.kind == "skip" else self._shape(raw)
+                self._choose(w, k, logits, forced, generator, greedy)
+            return w
+        return self._walk_lstm(w, forced, generator, greedy)
+
+    def _walk_lstm(self, w: _Walk, forced, generator, greedy) -> _Walk:
+        decisions = self.space.decisions
+        x = self.start  # (1, H)
+        h, c = self.lstm(x)  # first step: its hidden state is the stem's anchor
+        anchors, keys = [h], [self.attn_anchor(h)]  # anchors[j]: hidden state of node j (0 = stem)
+        k = 0
+        while k < len(decisions):
+            d = decisions[k]
+            h, c = self.lstm(x, (h, c))  # (1, H)
+            if d.kind == "op":
+                choice = self._choose(w, k, self._shape(self.op_head(h)[0]), forced, generator, greedy)
+                x = self.op_embedding.weight[choice].unsqueeze(0)
+                k += 1
+            elif d.kind == "input":  # attention over the anchors of the candidate inputs
+                scores = self._attention(keys[: len(d.options)], h)  # (options,)
+                choice = self._choose(w, k, self._shape(scores), forced, generator, greedy)
+                x = anchors[choice]
+                k += 1
+            else:  # a run of skip decisions of one layer: one LSTM step, one sigmoid per source
+                end = k
+                while end < len(decisions) and decisions[end].kind == "skip" and decisions[end].node == d.node:
+                    end += 1
+                group = range(k, end)
+                scores = self._attention([keys[decisions[kk].source] for kk in group], h)  # (sources,)
+                chosen = []
+                for kk, s in zip(group, scores):
+                    logits = torch.stack([s.new_zeros(()), self._shape(s)])  # softmax([0, s]) = sigmoid(s)
+                    if self._choose(w, kk, logits, forced, generator, greedy):
+                        chosen.append(anchors[decisions[kk].source])
+                x = (torch.cat(chosen).sum(0, keepdim=True) if chosen else torch.zeros_like(h)) / (1 + len(chosen))
+                k = group[-1] + 1
+            if k == len(decisions) or decisions[k].node != d.node:  # node finished: it becomes an anchor
+                anchors.append(h)
+                keys.append(self.attn_anchor(h))
+        return w
+
+    def _attention(self, keys: list[torch.Tensor], h: torch.Tensor) -> torch.Tensor:
+        """ENAS attention scores v^T tanh(W_anchor a_j + W_query h) for each anchor key."""
+        q = self.attn_query(h)  # (1, H)
+        return self.attn_v(torch.tanh(torch.cat(keys) + q)).squeeze(-1)  # (n,)

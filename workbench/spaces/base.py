@@ -1,0 +1,133 @@
+"""The search-space contract shared by every space.
+
+Owns: decisions, validation of Arch values, exact counting, enumeration, random sampling and the
+text form of an Arch. Each concrete space adds its supernet blocks, its forward pass and its
+graphs. Must not: hold weights or training state (the Supernet does), or import plotting code.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Iterator, Mapping
+
+import torch
+
+from ..arch import Arch
+
+ENUMERATE_LIMIT = 1_000_000  # enumerate() refuses spaces larger than this
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One choice the controller makes: its name, option labels, kind and the node it shapes."""
+
+    name: str
+    options: tuple[str, ...]
+    kind: str  # "input" (which earlier node feeds this one), "op", or "skip" (no / yes)
+    node: int  # the node (teaching) or layer (macro) this decision belongs to, 1-based
+    source: int | None = None  # for "skip": the earlier layer the skip would come from
+
+
+class Space:
+    """A search space: an ordered list of decisions plus how to build and run its children."""
+
+    kind: str = ""  # registry key, e.g. "teaching"
+    input_kind: str = ""  # "flat" (B, F) or "image" (B, C, H, W)
+    default_data: str = ""  # name of the wb.data function that makes its default data
+    defaults: Mapping[str, int] = {}
+    ops: tuple[str, ...] = ()  # candidate op names, in a fixed order (also the colour order)
+
+    def __init__(self, decisions: list[Decision], options: dict[str, int]):
+        self.decisions: tuple[Decision, ...] = tuple(decisions)
+        self.options = dict(options)
+        extra = {k: v for k, v in self.options.items() if v != self.defaults[k]}
+        args = ",".join(f"{k}={v}" for k, v in sorted(extra.items()))
+        self.name = f"{self.kind}({args})" if args else self.kind
+
+    def __repr__(self) -> str:
+        return f"<space {self.name}: {len(self.decisions)} decisions, {self.size():,} architectures>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Space) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    # ---- counting -------------------------------------------------------------------------
+    def size(self) -> int:
+        """The exact number of distinct architectures (a Python int, exact at any size)."""
+        return math.prod(len(d.options) for d in self.decisions)
+
+    def enumerate(self, limit: int = ENUMERATE_LIMIT) -> Iterator[Arch]:
+        """Every architecture, in lexicographic order of choices; refuses spaces over `limit`."""
+        n = self.size()
+        if n > limit:
+            raise ValueError(
+                f"space {self.name!r} has {n:,} architectures, more than limit={limit:,}; "
+                "use space.random(generator) to sample instead, or pass a larger limit"
+            )
+        ranges = [range(len(d.options)) for d in self.decisions]
+        return (Arch(self.name, c) for c in itertools.product(*ranges))
+
+    def random(self, generator: torch.Generator | None = None) -> Arch:
+        """A uniformly random architecture, drawn with `generator` (a torch.Generator)."""
+        choices = [
+            int(torch.randint(len(d.options), (1,), generator=generator)) for d in self.decisions
+        ]
+        return Arch(self.name, tuple(choices))
+
+    # ---- validation -----------------------------------------------------------------------
+    def make(self, choices) -> Arch:
+        """An Arch of this space from choice indices, validated."""
+        return self.check(Arch(self.name, tuple(choices)))
+
+    def check(self, arch: Arch) -> Arch:
+        """Return `arch` if it belongs to this space; raise ValueError naming what is wrong."""
+        if not isinstance(arch, Arch):
+            raise TypeError(f"expected an Arch of space {self.name!r}, got {type(arch).__name__}: {arch!r}")
+        if arch.space != self.name:
+            raise ValueError(f"{arch!r} belongs to space {arch.space!r}, not to {self.name!r}")
+        if len(arch.choices) != len(self.decisions):
+            raise ValueError(
+                f"{arch!r} has {len(arch.choices)} choices; space {self.name!r} has "
+                f"{len(self.decisions)} decisions ({', '.join(d.name for d in self.decisions)})"
+            )
+        for d, c in zip(self.decisions, arch.choices):
+            if not 0 <= c < len(d.options):
+                raise ValueError(
+                    f"choice {c} for decision {d.name!r} is out of range: valid are 0..{len(d.options) - 1} "
+                    f"({', '.join(d.options)})"
+                )
+        return arch
+
+    def labels(self, arch: Arch) -> dict[str, str]:
+        """Decision name -> chosen option label."""
+        self.check(arch)
+        return {d.name: d.options[c] for d, c in zip(self.decisions, arch.choices)}
+
+    # ---- text form (each space defines its syntax) ----------------------------------------
+    def format(self, arch: Arch) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must define format()")
+
+    def parse(self, text: str) -> Arch:
+        raise NotImplementedError(f"{type(self).__name__} must define parse()")
+
+    def _option_index(self, decision: Decision, label: str, text: str) -> int:
+        try:
+            return decision.options.index(label)
+        except ValueError:
+            raise ValueError(
+                f"{label!r} is not an option of {decision.name!r} in {text!r}; "
+                f"valid: {', '.join(decision.options)}"
+            ) from None
+
+    # ---- input shapes ---------------------------------------------------------------------
+    def check_input_shape(self, shape: tuple[int, ...]) -> None:
+        """Raise ValueError unless `shape` (without the batch axis) suits this space."""
+        want = {"flat": 1, "image": 3}[self.input_kind]
+        if len(shape) != want or any(int(s) <= 0 for s in shape):
+            form = "(features,)" if want == 1 else "(channels, height, width)"
+            raise ValueError(
+                f"space {self.name!r} takes {self.input_kind} inputs shaped {form} per example, got {tuple(shape)}"
+            )
