@@ -103,7 +103,6 @@ SPACE_DEFAULTS: dict[str, dict] = {
     "teaching": {
         "batch_size": 64,  # 3000 MNIST-1D examples: 47 ω steps an epoch, so θ gets steps early
         "shared_lr": 0.05,
-        "controller_lr": 5e-3,  # 5x ENAS: the policy moves visibly within a minute on a CPU
         "controller_steps": 10,  # an epoch here is 47 ω steps, not ENAS's 390
         "controller_aggregate": 10,
         "reward_batch_size": 256,  # ten classes: a larger batch makes each reward less noisy
