@@ -1,10 +1,14 @@
 """What the trainer did, step by step: frozen records and the History that holds them.
 
-Owns: SharedRecord (one ω step), ControllerRecord (one θ step), History (an append-only sequence
-with filters and a pandas view). Must not: train or plot.
+Owns: SharedRecord (one ω step), ControllerRecord (one θ step), SkippedRecord (a diverged step
+skipped under `on_nan="skip"`), History (an append-only sequence with filters and a pandas view),
+and the records' JSON form (`record_to_dict` / `record_from_dict`, one log.jsonl line each).
+Must not: train or plot.
 """
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import asdict, dataclass, fields
 from typing import Iterator, Sequence
 
@@ -47,7 +51,58 @@ class ControllerRecord:
     phase: str = "controller"
 
 
-Record = SharedRecord | ControllerRecord
+@dataclass(frozen=True)
+class SkippedRecord:
+    """A step whose loss or reward was NaN or infinite, skipped under `run(on_nan="skip")`: nothing changed."""
+
+    step: int
+    epoch: int
+    planned: str  # the phase the step would have been: "shared" or "controller"
+    reason: str  # the DivergenceError's message
+    seconds: float
+    phase: str = "skipped"
+
+
+Record = SharedRecord | ControllerRecord | SkippedRecord
+_RECORD_TYPES = {"shared": SharedRecord, "controller": ControllerRecord, "skipped": SkippedRecord}
+
+
+def record_to_dict(record: Record) -> dict:
+    """A JSON-ready dict with every field of `record`: archs as their strings, plus the space's name."""
+    row = asdict(record)
+    arch = getattr(record, "arch", None)
+    if arch is not None:
+        row["arch"], row["space"] = str(arch), arch.space
+    if "archs" in row:
+        row["archs"] = [str(a) for a in record.archs]
+    return row
+
+
+def record_from_dict(row: dict) -> Record:
+    """The record that `record_to_dict` made `row` from (archs parsed back in their space)."""
+    from . import spaces  # late: spaces imports arch, not history, but keep this module light
+
+    cls = _RECORD_TYPES.get(row.get("phase"))
+    if cls is None:
+        raise ValueError(f"unknown record phase {row.get('phase')!r}; valid: {', '.join(_RECORD_TYPES)}")
+    names = [f.name for f in fields(cls)]
+    missing = [n for n in names if n not in row]
+    if missing:
+        raise ValueError(f"{cls.__name__} is missing field(s) {', '.join(missing)}")
+    values = {n: row[n] for n in names}
+    if "arch" in values:
+        if not isinstance(row.get("space"), str):
+            raise ValueError(f"{cls.__name__} needs the name of its arch's space, got space={row.get('space')!r}")
+        space = spaces.get(row["space"])
+        values["arch"] = space.parse(values["arch"])
+        if "archs" in values:
+            values["archs"] = tuple(space.parse(a) for a in values["archs"])
+    for name in ("updated", "changed"):
+        if name in values:
+            values[name] = tuple(values[name])
+    if "policy" in values:
+        values["policy"] = tuple(tuple(float(p) for p in probs) for probs in values["policy"])
+    return cls(**values)
 
 
 class History(Sequence):
@@ -69,8 +124,9 @@ class History(Sequence):
         return iter(self._records)
 
     def __repr__(self) -> str:
-        n_shared = sum(r.phase == "shared" for r in self)
-        return f"History({len(self)} records: {n_shared} shared, {len(self) - n_shared} controller)"
+        n = {phase: sum(r.phase == phase for r in self) for phase in _RECORD_TYPES}
+        skipped = f", {n['skipped']} skipped" if n["skipped"] else ""
+        return f"History({len(self)} records: {n['shared']} shared, {n['controller']} controller{skipped})"
 
     def shared(self) -> "History":
         """Only the ω steps."""
@@ -79,6 +135,30 @@ class History(Sequence):
     def controller(self) -> "History":
         """Only the θ steps."""
         return History([r for r in self if r.phase == "controller"])
+
+    @classmethod
+    def from_log(cls, path: str | os.PathLike) -> "History":
+        """The records of a run's log.jsonl (or of the run folder holding it), as the trainer made them.
+
+        An unterminated last line (a run still writing, or killed mid-line) is ignored; any other
+        unreadable line, or a step out of sequence, raises ValueError naming the line.
+        """
+        path = os.fspath(path)
+        if os.path.isdir(path):
+            path = os.path.join(path, "log.jsonl")
+        with open(path, "rb") as f:
+            lines = f.read().split(b"\n")[:-1]  # the piece after the last newline is incomplete
+        history = cls()
+        for n, line in enumerate(lines, start=1):
+            try:
+                record = record_from_dict(json.loads(line))
+            except (ValueError, TypeError) as e:
+                raise ValueError(f"{path} line {n} is not a valid record: {e}") from None
+            expected = history[-1].step + 1 if history else record.step
+            if record.step != expected:
+                raise ValueError(f"{path} line {n} has step {record.step}, expected {expected}: steps are missing or repeated")
+            history.append(record)
+        return history
 
     def upto(self, step: int) -> "History":
         """The records with step <= `step` (for replay and scrubbing)."""
@@ -90,13 +170,11 @@ class History(Sequence):
 
         rows = []
         for r in self:
-            row = asdict(r)
-            row["arch"] = str(r.arch)
-            if "archs" in row:
-                row["archs"] = [str(a) for a in r.archs]
+            row = record_to_dict(r)
+            row.pop("space", None)
             rows.append(row)
         columns = ["step", "phase", "epoch", "arch"] + [
-            f.name for cls in (SharedRecord, ControllerRecord) for f in fields(cls)
+            f.name for cls in (SharedRecord, ControllerRecord, SkippedRecord) for f in fields(cls)
             if f.name not in ("step", "phase", "epoch", "arch")
         ]
         frame = pd.DataFrame(rows, columns=list(dict.fromkeys(columns)))

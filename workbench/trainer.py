@@ -2,13 +2,18 @@
 
 Owns: the supernet, the controller, both optimizers, the baseline, the random generators, the
 update counts and the History. `shared_step()` and `controller_step()` each do one update and
-return a frozen record; `run()` alternates them by epochs. Prints nothing; reports via callbacks.
-Must not: plot or hold widgets.
+return a frozen record; `run()` alternates them by epochs and knows its place in the current one;
+`state_dict()` / `load_state_dict()` capture and restore all of it bit for bit (checkpoint.py
+writes it to disk, `Trainer.load` reads a run folder back). Prints nothing; reports via callbacks.
+Must not: plot, hold widgets, or touch files itself.
 """
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
 import math
+import os
 import time
 from typing import Callable
 
@@ -19,12 +24,18 @@ from torch import nn
 from . import data as data_mod
 from . import reinforce, spaces
 from .arch import Arch
+from .checkpoint import data_sha256
 from .config import TrainerConfig
 from .controller import Controller
-from .history import ControllerRecord, History, SharedRecord
+from .history import ControllerRecord, History, SharedRecord, SkippedRecord
 from .spaces import Space
 from .supernet import Supernet
 from .tracking import StepWatch, UpdateCounts
+
+
+_STATE_KEYS = ("space", "seed", "config", "data", "supernet", "controller", "shared_optimizer",
+               "controller_optimizer", "baseline", "rng", "order", "cursor", "step", "epoch", "epoch_step",
+               "update_counts")
 
 
 class DivergenceError(FloatingPointError):
@@ -67,6 +78,7 @@ class Trainer:
         self.baseline: float | None = None
         self.step = 0  # records made so far (both phases)
         self.epoch = 0
+        self.epoch_step = 0  # steps run() has done in the current epoch: its place in the epoch's plan
         self._order = torch.zeros(0, dtype=torch.long)  # this epoch's shuffled training indices
         self._cursor = 0
 
@@ -149,7 +161,7 @@ class Trainer:
             for p in net.parameters():
                 if p.grad is None:
                     p.grad = torch.zeros_like(p)
-        opt.step()
+        self._apply(opt, [p for p in net.parameters() if p.grad is not None], "ω")
         opt.zero_grad(set_to_none=True)
         changed = watch.changed()
         self.update_counts.record(updated, changed)
@@ -165,18 +177,20 @@ class Trainer:
     # ---- phase 2: θ -----------------------------------------------------------------------
     @contextlib.contextmanager
     def _scoring(self):
-        """ω frozen while children are scored: no grads, BatchNorm buffers restored afterwards."""
+        """ω frozen while children are scored: BatchNorm in reward_bn_mode, its buffers restored afterwards."""
         net = self.supernet
         was_training = net.training
-        buffers = {n: b.clone() for n, b in net.named_buffers()}
-        net.train(self.config.reward_bn_mode == "train")
+        want = self.config.reward_bn_mode == "train"
+        buffers = [(b, b.clone()) for b in net.buffers()]
+        if was_training != want:
+            net.train(want)
         try:
-            with torch.no_grad():
-                yield
+            yield
         finally:
-            for n, b in net.named_buffers():
-                b.copy_(buffers[n])
-            net.train(was_training)
+            for b, saved in buffers:
+                b.copy_(saved)
+            if was_training != want:
+                net.train(was_training)
 
     def controller_step(self) -> ControllerRecord:
         """ω frozen: sample children, reward = validation-minibatch accuracy, one REINFORCE step of θ."""
@@ -184,20 +198,19 @@ class Trainer:
         cfg = self.config
         self.controller.train()
         self.controller_optimizer.zero_grad(set_to_none=True)
-        archs, accs, rewards, advs, log_probs, entropies, skip_rates = [], [], [], [], [], [], []
+        archs, accs, rewards, advs, log_probs, entropies, skip_rates, losses = [], [], [], [], [], [], [], []
         baseline = self.baseline
         for _ in range(cfg.controller_aggregate):
             s = self.controller.sample(self.child_gen)
             x, y = self._val_batch()
-            with self._scoring():
+            with self._scoring(), torch.no_grad():
                 acc = (self.supernet(x, s.arch).argmax(-1) == y).float().mean().item()
             reward = reinforce.shaped_reward(acc, s.entropy.item(), cfg.entropy_weight)
             if not math.isfinite(reward):
                 raise DivergenceError(f"step {self.step + 1}: reward is {reward} for child {s.arch}; θ was not updated")
             prev = reward if baseline is None else baseline
             baseline = reinforce.update_baseline(baseline, reward, cfg.baseline_decay)
-            loss = reinforce.policy_loss(s.log_prob, reward - prev, s.skip_probs, cfg.skip_target, cfg.skip_weight)
-            (loss / cfg.controller_aggregate).backward()
+            losses.append(reinforce.policy_loss(s.log_prob, reward - prev, s.skip_probs, cfg.skip_target, cfg.skip_weight))
             archs.append(s.arch)
             accs.append(acc)
             rewards.append(reward)
@@ -205,11 +218,12 @@ class Trainer:
             log_probs.append(s.log_prob.item())
             entropies.append(s.entropy.item())
             skip_rates.append(self._skip_rate(s.arch))
+        torch.stack(losses).mean().backward()  # one backward for the whole aggregate
         grads_ok = all(torch.isfinite(p.grad).all() for p in self.controller.parameters() if p.grad is not None)
         if not grads_ok:
             self.controller_optimizer.zero_grad(set_to_none=True)
             raise DivergenceError(f"step {self.step + 1}: controller gradient is not finite; θ was not updated")
-        self.controller_optimizer.step()
+        self._apply(self.controller_optimizer, list(self.controller.parameters()), "θ")
         self.controller_optimizer.zero_grad(set_to_none=True)
         self.baseline = baseline
         greedy = self.controller.most_likely()
@@ -227,44 +241,142 @@ class Trainer:
         rate = getattr(self.space, "skip_rate", None)
         return rate(arch) if rate else 0.0
 
+    def _apply(self, optimizer: torch.optim.Optimizer, params: list[torch.Tensor], name: str) -> None:
+        """optimizer.step(), undone (weights and optimizer state) if it leaves a weight NaN or infinite."""
+        saved_params, saved_state = [p.detach().clone() for p in params], copy.deepcopy(optimizer.state_dict())
+        optimizer.step()
+        if all(torch.isfinite(p).all() for p in params):
+            return
+        with torch.no_grad():
+            for p, saved in zip(params, saved_params):
+                p.copy_(saved)
+        optimizer.load_state_dict(saved_state)
+        optimizer.zero_grad(set_to_none=True)
+        raise DivergenceError(f"step {self.step + 1}: the update made {name} NaN or infinite; it was undone "
+                              "(lower the learning rate or enable grad_clip)")
+
     # ---- the loop -------------------------------------------------------------------------
     def run(self, epochs: int = 1, on_step: Callable | None = None, progress: bool = True,
-            max_seconds: float | None = None) -> History:
-        """Alternate for `epochs`: each an epoch of ω steps, then `controller_steps` θ steps.
+            max_seconds: float | None = None, on_nan: str = "raise") -> History:
+        """Alternate for `epochs` more epochs: each `steps_per_epoch` ω steps, then `controller_steps` θ steps.
 
-        `on_step(record)` is called after every step. `max_seconds` stops early, between steps.
+        The trainer keeps its place in the current epoch (`epoch_step`), so a run stopped mid-epoch
+        (by `max_seconds`, an error in `on_step`, or a restored checkpoint) goes on where it stopped:
+        the first of the `epochs` is then the rest of the unfinished one. `on_step(record)` is called
+        after every step. `max_seconds` stops early, between steps. `on_nan="skip"` turns a step that
+        raises DivergenceError (nothing applied) into a SkippedRecord instead of stopping the run.
         """
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             raise ValueError(f"epochs must be a positive int, got {epochs!r}")
         if max_seconds is not None and not (math.isfinite(max_seconds) and max_seconds > 0):
             raise ValueError(f"max_seconds must be a finite number > 0, got {max_seconds!r}")
-        per_epoch = self.steps_per_epoch + self.config.controller_steps
+        if on_nan not in ("raise", "skip"):
+            raise ValueError(f"on_nan={on_nan!r} is not valid; choose one of raise, skip")
+        target = self.epoch + epochs
         bar = None
         if progress:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=epochs * per_epoch, desc=f"ENAS {self.space.name}", unit="step")
+            per_epoch = self.steps_per_epoch + self.config.controller_steps
+            bar = tqdm(total=max(epochs * per_epoch - self.epoch_step, 0), desc=f"ENAS {self.space.name}", unit="step")
         start = time.perf_counter()
         try:
-            for _ in range(epochs):
-                plan = [self.shared_step] * self.steps_per_epoch + [self.controller_step] * self.config.controller_steps
-                for step in plan:
-                    if max_seconds is not None and time.perf_counter() - start >= max_seconds:
-                        return self.history
-                    record = step()
-                    if on_step is not None:
-                        on_step(record)
-                    if bar is not None:
-                        bar.update(1)
-                        if record.phase == "shared":
-                            bar.set_postfix(loss=f"{record.loss:.3f}", refresh=False)
-                        else:
-                            bar.set_postfix(reward=f"{record.reward:.3f}", refresh=False)
-                self.epoch += 1
+            while self.epoch < target:
+                if max_seconds is not None and time.perf_counter() - start >= max_seconds:
+                    return self.history
+                phase = "shared" if self.epoch_step < self.steps_per_epoch else "controller"
+                t0 = time.perf_counter()
+                try:
+                    record = self.shared_step() if phase == "shared" else self.controller_step()
+                except DivergenceError as e:
+                    if on_nan == "raise":
+                        raise
+                    self.step += 1
+                    record = SkippedRecord(self.step, self.epoch, phase, str(e), time.perf_counter() - t0)
+                    self.history.append(record)
+                self.epoch_step += 1  # before on_step: a checkpoint written there sees a consistent place
+                if self.epoch_step >= self.steps_per_epoch + self.config.controller_steps:
+                    self.epoch, self.epoch_step = self.epoch + 1, 0
+                if on_step is not None:
+                    on_step(record)
+                if bar is not None:
+                    bar.update(1)
+                    if record.phase != "skipped":
+                        key, value = ("loss", record.loss) if record.phase == "shared" else ("reward", record.reward)
+                        bar.set_postfix({key: f"{value:.3f}"}, refresh=False)
         finally:
             if bar is not None:
                 bar.close()
         return self.history
+
+    # ---- checkpoints ----------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """Everything a resumed run needs (weights, optimizers, generators, baseline, counters) as a copy.
+
+        Tensors and plain values only, so `torch.load(..., weights_only=True)` reads it back. The
+        History is not part of it: a run's history lives in its log (`History.from_log`).
+        """
+        state = {
+            "space": self.space.name, "seed": self.seed, "config": self.config.to_dict(),
+            "data": self.data_id,
+            "supernet": self.supernet.state_dict(), "controller": self.controller.state_dict(),
+            "shared_optimizer": self.shared_optimizer.state_dict(),
+            "controller_optimizer": self.controller_optimizer.state_dict(),
+            "baseline": self.baseline,
+            "rng": {"batch": self.batch_gen.get_state(), "child": self.child_gen.get_state()},
+            "order": self._order, "cursor": self._cursor,
+            "step": self.step, "epoch": self.epoch, "epoch_step": self.epoch_step,
+            "update_counts": self.update_counts.to_dict(),
+        }
+        return copy.deepcopy(state)  # a snapshot: later steps must not change it
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a `state_dict()` of a trainer of the same space and data; the History is left as is."""
+        missing = [k for k in _STATE_KEYS if k not in state]
+        if missing:
+            raise ValueError(f"trainer state is missing {', '.join(missing)}")
+        if state["space"] != self.space.name:
+            raise ValueError(f"the state is of space {state['space']!r}; this trainer's space is {self.space.name!r}")
+        want, have = state["data"], self.data_id
+        if want != have:
+            raise ValueError(f"the state was trained on data {want['name']!r} (sha256 {want['sha256'][:12]}…); this "
+                             f"trainer's data is {have['name']!r} (sha256 {have['sha256'][:12]}…): pass the same data")
+        config = TrainerConfig.from_dict(state["config"])
+        for name in ("controller_kind", "controller_hidden"):
+            if getattr(config, name) != getattr(self.config, name):
+                raise ValueError(f"the state has {name}={getattr(config, name)!r}, this trainer "
+                                 f"{getattr(self.config, name)!r}: make the Trainer with the state's config")
+        counts = UpdateCounts.from_dict(state["update_counts"])
+        if counts.blocks != self.supernet.block_names:
+            raise ValueError("the state's update counts name other weight blocks than this supernet's")
+        self.configure(**config.to_dict())
+        self.supernet.load_state_dict(state["supernet"])
+        self.controller.load_state_dict(state["controller"])
+        self.shared_optimizer.load_state_dict(state["shared_optimizer"])
+        self.controller_optimizer.load_state_dict(state["controller_optimizer"])
+        self.baseline = None if state["baseline"] is None else float(state["baseline"])
+        self.batch_gen.set_state(state["rng"]["batch"])
+        self.child_gen.set_state(state["rng"]["child"])
+        self._order, self._cursor = state["order"].clone().long().cpu(), int(state["cursor"])
+        self.step, self.epoch, self.epoch_step = int(state["step"]), int(state["epoch"]), int(state["epoch_step"])
+        self.update_counts, self.seed = counts, int(state["seed"])
+
+    @functools.cached_property
+    def data_id(self) -> dict:
+        """The name and SHA-256 fingerprint of the data this trainer trains on."""
+        return {"name": self.data.name, "sha256": data_sha256(self.data)}
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, data: data_mod.Dataset | None = None,
+             device: str | torch.device = "cpu") -> "Trainer":
+        """A trainer restored from a run folder (checkpoint + its log as the History) or a checkpoint file.
+
+        The checkpoint's checksum is verified first (`CheckpointError` if it is torn or corrupt);
+        `data` defaults to the space's default data and must be the data the run trained on.
+        """
+        from .runs import load_trainer  # late: runs builds Trainers
+
+        return load_trainer(path, data=data, device=device)
 
     # ---- evaluation -----------------------------------------------------------------------
     def evaluate(self, arch: Arch, split: str = "val") -> float:

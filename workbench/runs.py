@@ -1,0 +1,257 @@
+"""A run folder on disk: what a headless search writes, and how it is read back or resumed.
+
+    runs/NAME/config.json    what the run is: space and options, TrainerConfig, seed, data, versions
+    runs/NAME/log.jsonl      one JSON record per step, appended as the run goes
+    runs/NAME/checkpoint.pt  the latest checkpoint (checkpoint.py), with the log length it matches
+    runs/NAME/summary.json   at the end: most likely child, best sampled child, final metrics
+
+Owns: those files, the log's agreement with the checkpoint (the checkpoint stores how many log
+lines it covers and their SHA-256; resuming cuts the log back to them), restoring a Trainer from
+a folder and the end-of-run summary. Every file is replaced atomically except the log, which is
+appended one whole line per write; an unfinished last line is dropped. Must not: parse
+command lines or print (cli.py does).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import platform
+from collections import Counter
+from pathlib import Path
+
+import torch
+
+from .checkpoint import CheckpointError, atomic_write, is_temp_file, load_checkpoint, save_checkpoint
+from .history import History, record_from_dict, record_to_dict
+
+CONFIG, LOG, CHECKPOINT, SUMMARY = "config.json", "log.jsonl", "checkpoint.pt", "summary.json"
+FILES = (CONFIG, LOG, CHECKPOINT, SUMMARY)
+RUN_FORMAT = "enas-workbench-run"
+IDENTITY = ("format", "space", "space_options", "seed", "config", "data")  # config.json keys that make a run itself
+
+
+def versions() -> dict:
+    """The versions that shape a run's numbers."""
+    import numpy
+
+    from . import __version__
+
+    return {"workbench": __version__, "torch": torch.__version__, "numpy": numpy.__version__,
+            "python": platform.python_version()}
+
+
+class RunLog:
+    """log.jsonl open for appending: one record per line, each written whole with a single write."""
+
+    def __init__(self, path: Path, lines: int, digest: "hashlib._Hash"):
+        self.path, self.lines, self._digest = path, lines, digest
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the log's bytes so far."""
+        return self._digest.hexdigest()
+
+    def append(self, record) -> None:
+        data = (json.dumps(record_to_dict(record), separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+        view = memoryview(data)
+        while view:  # a short write (rare) continues; a kill mid-line leaves a line without "\n"
+            view = view[os.write(self._fd, view):]
+        self._digest.update(data)
+        self.lines += 1
+
+    def sync(self) -> None:
+        os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> "RunLog":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class RunFolder:
+    """The files of one headless run: config.json, log.jsonl, checkpoint.pt, summary.json."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"RunFolder({str(self.path)!r})"
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    def holds_run(self) -> bool:
+        """Whether the folder holds a run (it has a config.json)."""
+        return self.file(CONFIG).is_file()
+
+    def others(self) -> list[str]:
+        """Files and folders here that a run does not write."""
+        if not self.path.is_dir():
+            return []
+        return sorted(p.name for p in self.path.iterdir() if p.name not in FILES and not is_temp_file(p.name))
+
+    # ---- config.json and summary.json -----------------------------------------------------
+    def read_config(self) -> dict:
+        try:
+            config = json.loads(self.file(CONFIG).read_text())
+        except (OSError, ValueError) as e:
+            raise CheckpointError(f"{self.file(CONFIG)} cannot be read: {e}") from None
+        if not isinstance(config, dict) or config.get("format") != RUN_FORMAT:
+            raise CheckpointError(f"{self.file(CONFIG)} is not an ENAS Workbench run config")
+        return config
+
+    def write_config(self, config: dict) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.file(CONFIG), (json.dumps(config, indent=2) + "\n").encode())
+
+    def read_summary(self) -> dict | None:
+        path = self.file(SUMMARY)
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    def write_summary(self, summary: dict) -> None:
+        atomic_write(self.file(SUMMARY), (json.dumps(summary, indent=2) + "\n").encode())
+
+    # ---- checkpoint and log ---------------------------------------------------------------
+    def read_checkpoint(self) -> dict | None:
+        """The verified checkpoint payload, or None if the run has not written one yet."""
+        return load_checkpoint(self.file(CHECKPOINT)) if self.file(CHECKPOINT).exists() else None
+
+    def write_checkpoint(self, trainer, log: RunLog) -> None:
+        """Checkpoint `trainer` with the length and checksum of the log it matches (log synced first)."""
+        state = trainer.state_dict()
+        bad = [name for name, t in _float_tensors(state) if not torch.isfinite(t).all()]
+        if bad:  # the trainer undoes non-finite updates, so this is a last guard, never expected
+            raise CheckpointError(f"refusing to checkpoint non-finite values in {', '.join(bad[:5])}; "
+                                  "the last good checkpoint was kept")
+        log.sync()
+        save_checkpoint(self.file(CHECKPOINT), {"trainer": state, "log": {"lines": log.lines, "sha256": log.sha256}})
+
+    def check_log(self, checkpoint: dict) -> None:
+        """Raise CheckpointError unless log.jsonl starts with the lines `checkpoint` was written with."""
+        _log_prefix(self.file(LOG), checkpoint["log"]["lines"], checkpoint["log"]["sha256"])
+
+    def open_log(self, checkpoint: dict | None) -> RunLog:
+        """Cut log.jsonl back to what `checkpoint` covers (all of it if None: empty) and open it to append."""
+        want = checkpoint["log"] if checkpoint is not None else {"lines": 0, "sha256": hashlib.sha256().hexdigest()}
+        path = self.file(LOG)
+        kept, digest = _log_prefix(path, want["lines"], want["sha256"])
+        if not path.exists() or path.stat().st_size != len(kept):
+            atomic_write(path, kept)
+        return RunLog(path, want["lines"], digest)
+
+    def remove_temp_files(self) -> None:
+        """Delete temporary files that a killed write left behind."""
+        for p in self.path.glob(".*.tmp"):
+            p.unlink(missing_ok=True)
+
+    def clear(self) -> None:
+        """Delete the run's files (for --force); other files in the folder are left alone."""
+        self.remove_temp_files()
+        for name in FILES:
+            self.file(name).unlink(missing_ok=True)
+
+
+def _log_prefix(path: Path, lines: int, sha256: str) -> tuple[bytes, "hashlib._Hash"]:
+    """The first `lines` lines of the log at `path`, checked against `sha256`, and their running digest."""
+    data = path.read_bytes() if path.exists() else b""
+    end = 0
+    for n in range(lines):
+        nl = data.find(b"\n", end)
+        if nl < 0:
+            raise CheckpointError(f"{path} has {n} complete lines but the checkpoint covers {lines}: "
+                                  "the log was cut or replaced, so resuming would lose steps")
+        end = nl + 1
+    digest = hashlib.sha256(data[:end])
+    if digest.hexdigest() != sha256:
+        raise CheckpointError(f"the first {lines} lines of {path} are not the ones the checkpoint was written "
+                              "with: the log was edited or belongs to another run")
+    return data[:end], digest
+
+
+def _float_tensors(obj, prefix: str = ""):
+    if isinstance(obj, torch.Tensor):
+        if obj.is_floating_point():
+            yield prefix, obj
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _float_tensors(value, f"{prefix}.{key}" if prefix else str(key))
+
+
+def load_trainer(path: str | os.PathLike, data=None, device="cpu"):
+    """A Trainer from a run folder or a checkpoint file; with the run's log, its History too."""
+    from .config import TrainerConfig
+    from .trainer import Trainer
+
+    path = Path(path)
+    if path.is_dir() and not (path / CHECKPOINT).exists():
+        detail = "it holds a run that has not reached its first checkpoint" if (path / CONFIG).exists() else "it holds no run"
+        raise CheckpointError(f"no {CHECKPOINT} in {path}: {detail}")
+    ckpt_path = path / CHECKPOINT if path.is_dir() else path
+    payload = load_checkpoint(ckpt_path)
+    state = payload.get("trainer")
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{ckpt_path} holds no trainer state")
+    trainer = Trainer(state["space"], data=data, config=TrainerConfig.from_dict(state["config"]),
+                      seed=int(state["seed"]), device=device)
+    trainer.load_state_dict(state)
+    log = ckpt_path.parent / LOG
+    if "log" in payload and log.exists():
+        kept, _ = _log_prefix(log, payload["log"]["lines"], payload["log"]["sha256"])
+        trainer.history = History(record_from_dict(json.loads(line)) for line in kept.splitlines())
+    return trainer
+
+
+def summarize(trainer, max_candidates: int = 100) -> dict:
+    """The end of a run: the controller's most likely child, the best sampled child, final metrics.
+
+    "Best sampled" ranks the `max_candidates` most often sampled children by accuracy on the whole
+    validation split with the final shared weights (ties: the more often sampled).
+    """
+    history = trainer.history
+    sampled = Counter()
+    for r in history:
+        sampled.update(r.archs if r.phase == "controller" else [r.arch] if r.phase == "shared" else [])
+    candidates = [a for a, _ in sampled.most_common(max_candidates)]
+    val = {a: trainer.evaluate(a, "val") for a in candidates}
+    likely = trainer.controller.most_likely()
+    with torch.no_grad():
+        p_likely = math.exp(trainer.controller.log_prob(likely).item())
+    summary = {
+        "space": trainer.space.name, "seed": trainer.seed, "steps": trainer.step, "epochs": trainer.epoch,
+        "most_likely": {"arch": str(likely), "probability": p_likely, "val_accuracy": trainer.evaluate(likely, "val"),
+                        "test_accuracy": trainer.evaluate(likely, "test")},
+        "best_sampled": None, "distinct_sampled": len(sampled), "candidates_evaluated": len(candidates),
+        "final": _final_metrics(history), "skipped_steps": sum(r.phase == "skipped" for r in history),
+        "seconds": sum(r.seconds for r in history),
+    }
+    if candidates:
+        best = max(candidates, key=lambda a: val[a])  # max keeps the first (most sampled) of equals
+        summary["best_sampled"] = {"arch": str(best), "val_accuracy": val[best],
+                                   "test_accuracy": trainer.evaluate(best, "test"), "times_sampled": sampled[best]}
+    return summary
+
+
+def _final_metrics(history: History) -> dict:
+    """Means over the last epoch's steps, and the controller's state after its last step."""
+    if not history:
+        return {}
+    last = [r for r in history if r.epoch == history[-1].epoch]
+    mean = lambda xs: sum(xs) / len(xs) if xs else None  # noqa: E731
+    shared = [r for r in last if r.phase == "shared"]
+    ctrl = [r for r in last if r.phase == "controller"]
+    out = {"epoch": history[-1].epoch, "shared_loss": mean([r.loss for r in shared]),
+           "shared_accuracy": mean([r.accuracy for r in shared]),
+           "controller_accuracy": mean([r.accuracy for r in ctrl]), "reward": mean([r.reward for r in ctrl])}
+    last_ctrl = next((r for r in reversed(history) if r.phase == "controller"), None)
+    if last_ctrl is not None:
+        out.update(baseline=last_ctrl.baseline, entropy=last_ctrl.entropy, skip_rate=last_ctrl.skip_rate)
+    return out
