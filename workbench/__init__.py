@@ -4,12 +4,15 @@
     trainer = wb.Trainer("teaching")          # MNIST-1D, LSTM controller, ENAS defaults
     trainer.shared_step()                     # θ frozen: one ω step on a sampled child
     trainer.controller_step()                 # ω frozen: one REINFORCE step of θ
+    trainer = wb.Trainer.load("runs/NAME")    # a headless run (`workbench search`), log as History
 """
 from . import data, reinforce, spaces
 from .arch import Arch
+from .checkpoint import CheckpointError
 from .config import TrainerConfig
 from .controller import Controller, Sample
-from .history import ControllerRecord, History, SharedRecord
+from .history import ControllerRecord, History, SharedRecord, SkippedRecord, record_from_dict, record_to_dict
+from .runs import RunFolder
 from .supernet import Child, Supernet
 from .tracking import UpdateCounts
 from .trainer import DivergenceError, Trainer
@@ -17,7 +20,8 @@ from .trainer import DivergenceError, Trainer
 __version__ = "0.1.0"
 
 __all__ = [
-    "Arch", "Child", "Controller", "ControllerRecord", "DivergenceError", "History", "Sample",
-    "SharedRecord", "Supernet", "Trainer", "TrainerConfig", "UpdateCounts",
+    "Arch", "CheckpointError", "Child", "Controller", "ControllerRecord", "DivergenceError", "History",
+    "RunFolder", "Sample", "SharedRecord", "SkippedRecord", "Supernet", "Trainer", "TrainerConfig", "UpdateCounts",
+    "record_from_dict", "record_to_dict",
     "data", "reinforce", "spaces", "__version__",
 ]

@@ -40,6 +40,11 @@ class _Interrupted(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # read "-1e-3", "-inf" and "-nan" as (bad) values to refuse with a reason, not as unknown flags
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$|^-(inf|nan)$", re.I)
+
     def error(self, message: str):  # one line, not argparse's usage block
         raise UsageError(f"{message} (see {self.prog} --help)")
 

@@ -146,27 +146,31 @@ class Trainer:
         net, opt = self.supernet, self.shared_optimizer
         net.train()
         opt.zero_grad(set_to_none=True)
-        logits = net(x, arch)  # (B, classes)
-        loss = F.cross_entropy(logits, y)
-        if not torch.isfinite(loss):
-            raise DivergenceError(f"step {self.step + 1}: shared loss is {loss.item()} for child {arch}; "
-                                  "ω was not updated (lower shared_lr or enable grad_clip)")
-        loss.backward()
-        watch = StepWatch(self._block_params)
-        updated = watch.with_grad()
-        used = [p for p in net.parameters() if p.grad is not None]
-        if self.config.grad_clip > 0:
-            nn.utils.clip_grad_norm_(used, self.config.grad_clip)
-        if self.config.unused_grads == "zero":  # the classic bug: momentum and decay then move unused weights
-            for p in net.parameters():
-                if p.grad is None:
-                    p.grad = torch.zeros_like(p)
-        self._apply(opt, [p for p in net.parameters() if p.grad is not None], "ω")
-        opt.zero_grad(set_to_none=True)
+        with self._all_or_nothing(net, opt):
+            logits = net(x, arch)  # (B, classes)
+            loss = F.cross_entropy(logits, y)
+            if not torch.isfinite(loss):
+                raise DivergenceError(f"step {self.step + 1}: shared loss is {loss.item()} for child {arch}; "
+                                      "ω was not updated (lower shared_lr or enable grad_clip)")
+            loss.backward()
+            watch = StepWatch(self._block_params)
+            updated = watch.with_grad()
+            used = [p for p in net.parameters() if p.grad is not None]
+            if self.config.grad_clip > 0:
+                nn.utils.clip_grad_norm_(used, self.config.grad_clip)
+            if self.config.unused_grads == "zero":  # the classic bug: momentum and decay then move unused weights
+                for p in net.parameters():
+                    if p.grad is None:
+                        p.grad = torch.zeros_like(p)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            with torch.no_grad():
+                loss_after = F.cross_entropy(net(x, arch), y).item()
+            if not (math.isfinite(loss_after) and all(torch.isfinite(p).all() for p in net.parameters())):
+                raise DivergenceError(f"step {self.step + 1}: the update made ω or its loss NaN or infinite for "
+                                      f"child {arch}; it was undone (lower shared_lr or enable grad_clip)")
         changed = watch.changed()
         self.update_counts.record(updated, changed)
-        with torch.no_grad():
-            loss_after = F.cross_entropy(net(x, arch), y).item()
         self.step += 1
         record = SharedRecord(step=self.step, epoch=self.epoch, arch=arch, loss=loss.item(), loss_after=loss_after,
                               accuracy=(logits.argmax(-1) == y).float().mean().item(), updated=updated,
@@ -198,6 +202,12 @@ class Trainer:
         cfg = self.config
         self.controller.train()
         self.controller_optimizer.zero_grad(set_to_none=True)
+        with self._all_or_nothing(self.controller, self.controller_optimizer):
+            record = self._controller_update(cfg, t0)
+        self.history.append(record)
+        return record
+
+    def _controller_update(self, cfg: TrainerConfig, t0: float) -> ControllerRecord:
         archs, accs, rewards, advs, log_probs, entropies, skip_rates, losses = [], [], [], [], [], [], [], []
         baseline = self.baseline
         for _ in range(cfg.controller_aggregate):
@@ -221,39 +231,41 @@ class Trainer:
         torch.stack(losses).mean().backward()  # one backward for the whole aggregate
         grads_ok = all(torch.isfinite(p.grad).all() for p in self.controller.parameters() if p.grad is not None)
         if not grads_ok:
-            self.controller_optimizer.zero_grad(set_to_none=True)
             raise DivergenceError(f"step {self.step + 1}: controller gradient is not finite; θ was not updated")
-        self._apply(self.controller_optimizer, list(self.controller.parameters()), "θ")
+        self.controller_optimizer.step()
         self.controller_optimizer.zero_grad(set_to_none=True)
-        self.baseline = baseline
         greedy = self.controller.most_likely()
-        policy = tuple(tuple(p.tolist()) for p in self.controller.distributions(greedy))
+        probs = self.controller.distributions(greedy)
+        if not all(torch.isfinite(p).all() for p in [*probs, *self.controller.parameters()]):
+            raise DivergenceError(f"step {self.step + 1}: the update made θ or its probabilities NaN or infinite; "
+                                  "it was undone (lower controller_lr)")
+        policy = tuple(tuple(p.tolist()) for p in probs)
+        self.baseline = baseline
         self.step += 1
         mean = lambda v: sum(v) / len(v)  # noqa: E731
         record = ControllerRecord(step=self.step, epoch=self.epoch, arch=archs[0], archs=tuple(archs),
                                   accuracy=mean(accs), reward=mean(rewards), baseline=baseline,
                                   advantage=mean(advs), log_prob=mean(log_probs), entropy=mean(entropies),
                                   skip_rate=mean(skip_rates), policy=policy, seconds=time.perf_counter() - t0)
-        self.history.append(record)
         return record
 
     def _skip_rate(self, arch: Arch) -> float:
         rate = getattr(self.space, "skip_rate", None)
         return rate(arch) if rate else 0.0
 
-    def _apply(self, optimizer: torch.optim.Optimizer, params: list[torch.Tensor], name: str) -> None:
-        """optimizer.step(), undone (weights and optimizer state) if it leaves a weight NaN or infinite."""
-        saved_params, saved_state = [p.detach().clone() for p in params], copy.deepcopy(optimizer.state_dict())
-        optimizer.step()
-        if all(torch.isfinite(p).all() for p in params):
-            return
-        with torch.no_grad():
-            for p, saved in zip(params, saved_params):
-                p.copy_(saved)
-        optimizer.load_state_dict(saved_state)
-        optimizer.zero_grad(set_to_none=True)
-        raise DivergenceError(f"step {self.step + 1}: the update made {name} NaN or infinite; it was undone "
-                              "(lower the learning rate or enable grad_clip)")
+    @contextlib.contextmanager
+    def _all_or_nothing(self, module: nn.Module, optimizer: torch.optim.Optimizer):
+        """Undo what the block did to `module` (weights, buffers) and `optimizer` if it raises: a step
+        that diverges or fails changes nothing but the random streams it drew from."""
+        saved_module = {k: v.clone() for k, v in module.state_dict().items()}
+        saved_optimizer = copy.deepcopy(optimizer.state_dict())
+        try:
+            yield
+        except BaseException:
+            module.load_state_dict(saved_module)
+            optimizer.load_state_dict(saved_optimizer)
+            optimizer.zero_grad(set_to_none=True)
+            raise
 
     # ---- the loop -------------------------------------------------------------------------
     def run(self, epochs: int = 1, on_step: Callable | None = None, progress: bool = True,
