@@ -108,6 +108,13 @@ def test_a_folder_with_other_files_is_not_used_without_force(capsys, tmp_path):
     _refused(capsys, ["search", *TINY, "--out", str(tmp_path)], "not empty", "notes.txt")
 
 
+def test_a_run_killed_while_writing_its_config_holds_no_run(capsys, tmp_path):
+    (tmp_path / ".config.json.k1ll3d.tmp").write_bytes(b'{"format": "enas-wo')  # what SIGKILL mid-write leaves
+    _refused(capsys, ["search", "--resume", str(tmp_path)], "holds no run")
+    assert main(["search", *TINY, "--out", str(tmp_path)]) == EXIT_OK
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt", "config.json", "log.jsonl", "summary.json"]
+
+
 def _corrupt(path, how: str) -> None:
     data = path.read_bytes()
     if how == "truncated":

@@ -20,7 +20,6 @@ import re
 import signal
 import sys
 import typing
-from pathlib import Path
 
 from . import spaces
 from .checkpoint import CheckpointError
@@ -268,7 +267,7 @@ def _plan(args) -> dict:
     if folder.others() and not args.force:
         raise UsageError(f"{folder.path} is not empty and holds no run ({', '.join(folder.others()[:3])} …); "
                          "choose a new or empty folder for --out, or pass --force to write beside them")
-    return {"folder": folder, "fresh": True, "run": run, "space": space, "config": config, "checkpoint": None}
+    return {"folder": folder, "fresh": True, "run": run, "checkpoint": None}
 
 
 def _read_run(folder: RunFolder, subject: str, hint: str = "") -> dict:
@@ -300,9 +299,10 @@ def _plan_continue(args, folder: RunFolder, stored: dict) -> dict:
             folder.check_log(checkpoint)  # read only; the log is cut back once the run starts
     except CheckpointError as e:
         raise UsageError(f"{e}. Move checkpoint.pt away to restart the run from step 0") from None
-    if checkpoint is not None and checkpoint["trainer"]["epoch"] > run["epochs"]:
-        raise UsageError(f"--epochs {run['epochs']}: the run in {folder.path} is already at epoch "
-                         f"{checkpoint['trainer']['epoch']}")
+    state = checkpoint["trainer"] if checkpoint is not None else {"epoch": 0, "epoch_step": 0}
+    if run["epochs"] < state["epoch"] + (1 if state["epoch_step"] else 0):
+        raise UsageError(f"--epochs {run['epochs']}: the run in {folder.path} has already done {state['epoch']} "
+                         f"epoch(s) and {state['epoch_step']} step(s) of the next")
     return {"folder": folder, "fresh": False, "run": run, "checkpoint": checkpoint}
 
 
@@ -315,7 +315,10 @@ def _search(args) -> int:
     from .trainer import Trainer
 
     if plan["checkpoint"] is not None:
-        trainer = load_trainer(folder.path, device=device)
+        try:
+            trainer = load_trainer(folder.path, device=device)
+        except ValueError as e:  # CheckpointError, or a state this machine's data or code does not fit
+            raise UsageError(f"{folder.path} cannot be resumed here: {e}") from None
         say(f"resuming {folder.path} at step {trainer.step} (epoch {trainer.epoch})")
     else:
         space = spaces.get(run["space"], **run["space_options"])
@@ -323,8 +326,7 @@ def _search(args) -> int:
         if not plan["fresh"]:
             say(f"restarting {folder.path} from step 0 (it had no checkpoint yet)")
     if plan["fresh"]:
-        if args.force:
-            folder.clear()
+        folder.clear()  # --force, or files a run killed while clearing left without their config.json
         run.update(data=trainer.data_id, versions=versions(), command=_command(run, folder))
     elif run.get("data") not in (None, trainer.data_id):
         raise UsageError(f"the data of {folder.path} ({run['data']['name']}, sha256 {run['data']['sha256'][:12]}…) "
@@ -346,7 +348,7 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
             raise KeyboardInterrupt
         stop["signal"] = signum
 
-    previous = _install(on_signal)
+    previous = _install({signal.SIGINT: on_signal, signal.SIGTERM: on_signal})
     per_epoch = trainer.steps_per_epoch + trainer.config.controller_steps
     bar = tqdm(total=run["epochs"] * per_epoch, initial=trainer.step, desc=f"ENAS {trainer.space.name}", unit="step",
                disable=quiet, dynamic_ncols=True)
@@ -366,6 +368,7 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
 
     try:
         if trainer.epoch < run["epochs"]:
+            folder.file("summary.json").unlink(missing_ok=True)  # an extended run's old summary no longer holds
             trainer.run(run["epochs"] - trainer.epoch, on_step=on_step, progress=False, on_nan=run["on_nan"])
         folder.write_checkpoint(trainer, log)
     except DivergenceError as e:
@@ -396,13 +399,13 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
     return EXIT_OK
 
 
-def _install(handler):
-    """Set `handler` for SIGINT and SIGTERM (a dict of previous handlers, or one callable); return the old ones."""
+def _install(handlers: dict) -> dict:
+    """Set {signal: handler}; return the handlers they replace (none off the main thread, where Python forbids it)."""
     old = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig, handler in handlers.items():
         try:
-            old[sig] = signal.signal(sig, handler[sig] if isinstance(handler, dict) else handler)
-        except (ValueError, OSError):  # not the main thread: no signal handling
+            old[sig] = signal.signal(sig, handler)
+        except ValueError:
             pass
     return old
 
@@ -414,6 +417,7 @@ def _command(run: dict, folder: RunFolder) -> str:
     parts = ["workbench search", f"--space {run['space']}"]
     parts += [f"--{k.replace('_', '-')} {v}" for k, v in run["space_options"].items() if v != space.defaults[k]]
     parts += [f"--seed {run['seed']}", f"--epochs {run['epochs']}"]
+    parts += [f"--{k.replace('_', '-')} {run[k]}" for k, plain in (("device", "cpu"), ("on_nan", "raise")) if run[k] != plain]
     parts += [f"--{k.replace('_', '-')} {v}" for k, v in run["config"].items() if v != base[k]]
     return " ".join(parts + [f"--out {folder.path}"])
 
@@ -422,7 +426,7 @@ def _command(run: dict, folder: RunFolder) -> str:
 def _show(args) -> int:
     folder = RunFolder(args.run)
     run = _read_run(folder, str(folder.path))
-    print(f"run {folder.path}: {run['space_name']}, seed {run['seed']}, {run['epochs']} epochs planned")
+    print(f"run {folder.path}: {run['space_name']}, seed {run['seed']}, {run['epochs']} epoch(s) planned")
     print(f"  reproduce: {run.get('command', '?')}")
     ok = True
     try:
