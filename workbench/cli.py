@@ -25,6 +25,7 @@ from . import spaces
 from .checkpoint import CheckpointError
 from .config import SPACE_DEFAULTS, TrainerConfig
 from .runs import IDENTITY, RUN_FORMAT, RunFolder, load_trainer, summarize, versions
+from .trainer import DivergenceError, Trainer
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 RESUME_FLAGS = ("epochs", "checkpoint_every", "on_nan", "device", "quiet", "resume")  # the rest is the stored run's
@@ -312,8 +313,6 @@ def _search(args) -> int:
     folder, run = plan["folder"], plan["run"]
     device = _resolve_device(run["device"])
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
-    from .trainer import Trainer
-
     if plan["checkpoint"] is not None:
         try:
             trainer = load_trainer(folder.path, device=device)
@@ -338,8 +337,6 @@ def _search(args) -> int:
 
 def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) -> int:
     from tqdm.auto import tqdm
-
-    from .trainer import DivergenceError
 
     stop = {"signal": None, "saved": checkpoint["trainer"]["step"] if checkpoint else None}
 

@@ -12,6 +12,7 @@ import os
 from dataclasses import asdict, dataclass, fields
 from typing import Iterator, Sequence
 
+from . import spaces
 from .arch import Arch
 
 
@@ -80,8 +81,6 @@ def record_to_dict(record: Record) -> dict:
 
 def record_from_dict(row: dict) -> Record:
     """The record that `record_to_dict` made `row` from (archs parsed back in their space)."""
-    from . import spaces  # late: spaces imports arch, not history, but keep this module light
-
     cls = _RECORD_TYPES.get(row.get("phase"))
     if cls is None:
         raise ValueError(f"unknown record phase {row.get('phase')!r}; valid: {', '.join(_RECORD_TYPES)}")

@@ -24,7 +24,9 @@ from pathlib import Path
 import torch
 
 from .checkpoint import CheckpointError, atomic_write, is_temp_file, load_checkpoint, save_checkpoint
+from .config import TrainerConfig
 from .history import History, record_from_dict, record_to_dict
+from .trainer import Trainer
 
 CONFIG, LOG, CHECKPOINT, SUMMARY = "config.json", "log.jsonl", "checkpoint.pt", "summary.json"
 FILES = (CONFIG, LOG, CHECKPOINT, SUMMARY)
@@ -188,9 +190,6 @@ def _float_tensors(obj, prefix: str = ""):
 
 def load_trainer(path: str | os.PathLike, data=None, device="cpu"):
     """A Trainer from a run folder or a checkpoint file; with the run's log, its History too."""
-    from .config import TrainerConfig
-    from .trainer import Trainer
-
     path = Path(path)
     if path.is_dir() and not (path / CHECKPOINT).exists():
         detail = "it holds a run that has not reached its first checkpoint" if (path / CONFIG).exists() else "it holds no run"
@@ -198,7 +197,7 @@ def load_trainer(path: str | os.PathLike, data=None, device="cpu"):
     ckpt_path = path / CHECKPOINT if path.is_dir() else path
     payload = load_checkpoint(ckpt_path)
     state = payload.get("trainer")
-    if not isinstance(state, dict):
+    if not isinstance(state, dict) or not {"space", "config", "seed"} <= set(state):
         raise CheckpointError(f"{ckpt_path} holds no trainer state")
     trainer = Trainer(state["space"], data=data, config=TrainerConfig.from_dict(state["config"]),
                       seed=int(state["seed"]), device=device)

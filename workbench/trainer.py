@@ -386,7 +386,7 @@ class Trainer:
         The checkpoint's checksum is verified first (`CheckpointError` if it is torn or corrupt);
         `data` defaults to the space's default data and must be the data the run trained on.
         """
-        from .runs import load_trainer  # late: runs builds Trainers
+        from .runs import load_trainer  # late: runs imports this module
 
         return load_trainer(path, data=data, device=device)
 
