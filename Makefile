@@ -26,5 +26,8 @@ test-fast: $(STAMP)  ## skip the slow tests
 bench: $(STAMP)  ## benchmarks print JSON
 	$(BIN)/python benchmarks/controller_learns.py
 
+gallery: $(STAMP)  ## every figure of short runs as standalone HTML (works offline) in gallery/
+	$(BIN)/python -m workbench.viz.gallery gallery
+
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -19,6 +19,16 @@ from .trainer import DivergenceError, Trainer
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    """`wb.viz` is imported on first use, so `import workbench` never imports plotly."""
+    if name == "viz":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.viz")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Arch", "CheckpointError", "Child", "Controller", "ControllerRecord", "DivergenceError", "History",
     "RunFolder", "Sample", "SharedRecord", "SkippedRecord", "Supernet", "Trainer", "TrainerConfig", "UpdateCounts",

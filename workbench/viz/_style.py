@@ -1,0 +1,143 @@
+"""Shared look of every figure: the op colour table, status colours, layout defaults, helpers.
+
+Owns: one colour per op (Okabe-Ito, colour-blind safe, the same in every figure), the colours of
+statuses and signs, projector-sized fonts, the empty-figure note, argument checks shared by the
+figures, and `render()`, which builds a figure from a skeleton plus per-trace data patches (the
+same patches the app applies to its FigureWidgets). Must not: compute anything from records.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import plotly.graph_objects as go
+
+from .. import ops as _ops
+from .. import spaces as _spaces
+from ..controller import Controller
+from ..history import ControllerRecord, History, SharedRecord, SkippedRecord
+from ..spaces import Space
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
+# deficiency. Yellow is left out (invisible on a white projector screen); black is for text.
+OKABE_ITO = {
+    "orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73", "yellow": "#F0E442",
+    "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7", "black": "#000000",
+}
+_OP_PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7")
+
+# One colour per op: an op's colour is its position in its space's op table (ops.py's order).
+OP_COLORS: dict[str, str] = {
+    name: _OP_PALETTE[i % len(_OP_PALETTE)]
+    for table in (_ops.TEACHING_OPS, _ops.MACRO_OPS) for i, name in enumerate(table)
+}
+NEUTRAL = "#7F7F7F"  # an option that is not an op (an input node, a skip "no")
+FAINT = "#D0D0D0"  # the supernet's candidates that the child does not use
+INK = "#303030"  # text, and child edges that carry no op (stem, skips, the classifier)
+POSITIVE, NEGATIVE = "#0072B2", "#D55E00"  # signs (advantage, policy change): blue vs vermillion
+STATUS_COLORS = {"ok": "#009E73", "warning": "#E69F00", "alarm": "#D55E00", "info": NEUTRAL}
+STATUS_MARKS = {"ok": "✔ ok", "warning": "⚠ warning", "alarm": "✖ alarm", "info": "· info"}
+
+FONT_SIZE = 16  # readable from the back of a classroom at 1280 x 720
+HEIGHT = 680
+
+
+def op_color(op: str) -> str:
+    """The colour of op `op` in every figure (grey for names that are not ops)."""
+    return OP_COLORS.get(op, NEUTRAL)
+
+
+def tint(color: str, amount: float) -> str:
+    """`color` mixed with white: amount 1 is the colour itself, 0 is white."""
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    mix = lambda c: round(255 - (255 - c) * amount)  # noqa: E731
+    return f"#{mix(r):02X}{mix(g):02X}{mix(b):02X}"
+
+
+def input_colors(labels: Sequence[str]) -> dict[str, str]:
+    """Greys, dark to light, for the options of an input decision (stem, node1, ...)."""
+    n = max(len(labels) - 1, 1)
+    return {lab: tint(INK, 1.0 - 0.75 * k / n) for k, lab in enumerate(labels)}
+
+
+def base_layout(title: str, subtitle: str = "", uirevision: str = "", height: int = HEIGHT, **extra) -> dict:
+    """Layout defaults: white template, large fonts, the title (and subtitle), a uirevision."""
+    layout = dict(
+        template="plotly_white",
+        font=dict(size=FONT_SIZE, color=INK),
+        title=dict(text=title, subtitle=dict(text=subtitle), x=0.01, xanchor="left", font=dict(size=22)),
+        height=height,
+        margin=dict(l=70, r=30, t=100, b=70),
+        hoverlabel=dict(font=dict(size=15), align="left"),
+        uirevision=uirevision or title,
+    )
+    layout.update(extra)
+    return layout
+
+
+def note(text: str, x: float = 0.5, y: float = 0.5, **font) -> dict:
+    """A centred annotation in paper coordinates (used for "nothing to show yet")."""
+    return dict(text=text, x=x, y=y, xref="paper", yref="paper", showarrow=False, bgcolor="white",
+                font=dict(size=FONT_SIZE + 2, color=NEUTRAL, **font))
+
+
+def render(skeleton, patches: Sequence[dict], layout: dict) -> go.Figure:
+    """A figure from its skeleton (a Figure, or a list of traces), their data patches, its layout.
+
+    The patches are in trace order; layout is merged into the skeleton's (subplot axes keep their
+    domains). The app applies the same patches to its FigureWidget's traces after each step.
+    """
+    fig = skeleton if isinstance(skeleton, go.Figure) else go.Figure(data=list(skeleton))
+    if len(fig.data) != len(patches):
+        raise AssertionError(f"{len(patches)} patches for {len(fig.data)} traces")
+    for trace, patch in zip(fig.data, patches):
+        trace.update(patch)
+    fig.update_layout(layout)
+    return fig
+
+
+def percent(p: float) -> str:
+    return f"{100 * p:.1f}%" if p >= 0.001 or p == 0 else f"{100 * p:.2g}%"
+
+
+def entropy(probs: Sequence[float]) -> float:
+    """Shannon entropy in nats of one probability vector."""
+    return -sum(p * math.log(p) for p in probs if p > 0)
+
+
+# ---- argument checks shared by the figures ------------------------------------------------
+def check_space(space) -> Space:
+    """A Space from a Space or a registered space name; TypeError for anything else."""
+    if isinstance(space, str):
+        return _spaces.get(space)
+    if not isinstance(space, Space):
+        raise TypeError(f"expected a search space (wb.spaces.get(...)) or its name, got {type(space).__name__}: {space!r}")
+    return space
+
+
+def check_controller(controller, space: Space | None = None) -> Controller:
+    if not isinstance(controller, Controller):
+        raise TypeError(f"expected a wb.Controller, got {type(controller).__name__}: {controller!r}")
+    if space is not None and controller.space != space:
+        raise ValueError(f"the controller is a policy over space {controller.space.name!r}, not over {space.name!r}")
+    return controller
+
+
+def check_records(history) -> list:
+    """The records of a History (or a sequence of records); TypeError for anything else."""
+    if not isinstance(history, (History, list, tuple)):
+        raise TypeError(f"expected a wb.History (trainer.history) or a list of records, got {type(history).__name__}")
+    records = list(history)
+    for r in records:
+        if not isinstance(r, (SharedRecord, ControllerRecord, SkippedRecord)):
+            raise TypeError(f"expected SharedRecord, ControllerRecord or SkippedRecord items, got {type(r).__name__}: {r!r}")
+    names = {r.arch.space for r in records if not isinstance(r, SkippedRecord)}
+    if len(names) > 1:
+        raise ValueError(f"the records mix architectures of several spaces: {sorted(names)}")
+    return records
+
+
+def space_of(records: Sequence) -> Space | None:
+    """The space the records' architectures belong to (None when no record holds an arch)."""
+    names = [r.arch.space for r in records if not isinstance(r, SkippedRecord)]
+    return _spaces.get(names[0]) if names else None

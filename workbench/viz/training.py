@@ -1,0 +1,133 @@
+"""The run's curves: shared loss and accuracy (ω steps); reward, baseline, advantage, entropy (θ steps).
+
+Owns: `plot_training` and its data layer `_get_training_info` (the series, split where a phase
+ends so no line crosses the other phase, and the θ phases to shade). Must not: train, or compute
+statistics that the trainer records (reward, baseline and advantage come from ControllerRecord).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..history import ControllerRecord
+from . import _style as st
+
+_PHASE_FILL = st.tint(st.OKABE_ITO["reddish purple"], 0.16)
+# (name, panel row, panel col, colour, dash, phase, record field); the order is the trace order
+_SERIES = (
+    ("shared loss (training minibatch)", 1, 1, st.INK, None, "shared", "loss"),
+    ("accuracy: training minibatch (ω steps)", 1, 2, st.OKABE_ITO["blue"], None, "shared", "accuracy"),
+    ("accuracy: sampled children on validation (θ steps)", 1, 2, st.OKABE_ITO["orange"], None, "controller", "accuracy"),
+    ("reward (mean of the step's children)", 2, 1, st.OKABE_ITO["reddish purple"], None, "controller", "reward"),
+    ("baseline (moving average of rewards)", 2, 1, st.NEUTRAL, "dash", "controller", "baseline"),
+    ("entropy of the sampled children's decisions", 3, 1, st.OKABE_ITO["bluish green"], None, "controller", "entropy"),
+    ("log P(child): 0 when the policy is certain", 3, 2, st.OKABE_ITO["sky blue"], None, "controller", "log_prob"),
+)
+_TITLES = ("shared loss (ω steps)", "accuracy", "reward and baseline (θ steps)",
+           "advantage = reward − baseline", "entropy of the sampled children (nats)",
+           "log-probability of the sampled child")
+
+
+@dataclass(frozen=True)
+class _TrainingInfo:
+    """The plotted series (None marks a break between phases) and the θ phases to shade."""
+
+    space: str | None
+    series: dict  # (phase, record field) -> (steps, values), None at the breaks between phases
+    advantage: tuple[tuple[int, ...], tuple[float, ...]]  # θ steps and their mean advantage
+    theta_phases: tuple[tuple[int, int], ...]  # (first step, last step) of each run of θ steps
+    skipped: tuple[int, ...]  # steps skipped because a loss or reward was not finite (nothing changed)
+    steps: int
+
+
+def _runs(records) -> list[list]:
+    """Consecutive records of the same phase, in order."""
+    runs: list[list] = []
+    for r in records:
+        if runs and runs[-1][-1].phase == r.phase:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return runs
+
+
+def _get_training_info(history) -> _TrainingInfo:
+    """The curves of `history` (a History or a list of records)."""
+    records = st.check_records(history)
+    space = st.space_of(records)
+    runs = _runs(records)
+    series = {}
+    for _, _, _, _, _, phase, field in _SERIES:
+        xs, ys = [], []
+        for run in (r for r in runs if r[0].phase == phase):
+            if xs:
+                xs.append(None), ys.append(None)
+            xs += [r.step for r in run]
+            ys += [float(getattr(r, field)) for r in run]
+        series[(phase, field)] = (tuple(xs), tuple(ys))
+    theta = [r for r in records if isinstance(r, ControllerRecord)]
+    phases = tuple((run[0].step, run[-1].step) for run in runs if run[0].phase == "controller")
+    skipped = tuple(r.step for r in records if r.phase == "skipped")
+    return _TrainingInfo(space.name if space else None, series,
+                         (tuple(r.step for r in theta), tuple(r.advantage for r in theta)), phases, skipped,
+                         len(records))
+
+
+# ---- the renderer ---------------------------------------------------------------------------
+def _training_skeleton() -> go.Figure:
+    """Six panels; one trace per series, two for the advantage (positive, negative), one legend key."""
+    fig = make_subplots(rows=3, cols=2, shared_xaxes="all", vertical_spacing=0.1, horizontal_spacing=0.08,
+                        subplot_titles=_TITLES)
+    for name, row, col, color, dash, phase, _ in _SERIES:
+        marker = dict(size=5) if phase == "controller" else None
+        fig.add_trace(go.Scatter(name=name, mode="lines+markers" if marker else "lines", marker=marker,
+                                 line=dict(color=color, width=2, dash=dash), hovertemplate="step %{x}: %{y:.4g}"),
+                      row=row, col=col)
+    for name, color in (("advantage > 0: those children become more likely", st.POSITIVE),
+                        ("advantage < 0: those children become less likely", st.NEGATIVE)):
+        fig.add_trace(go.Bar(name=name, marker_color=color, hovertemplate="step %{x}: advantage %{y:+.4f}"),
+                      row=2, col=2)
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="shaded: θ phase (controller steps, ω frozen)",
+                             marker=dict(symbol="square", size=16, color=_PHASE_FILL)), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="skipped step (loss or reward not finite)",
+                             line=dict(color=st.NEGATIVE, width=2, dash="dot")), row=1, col=1)
+    return fig
+
+
+def _training_trace_data(info: _TrainingInfo) -> list[dict]:
+    """x and y of every series (what the app patches after a step)."""
+    patches = [dict(x=list(info.series[(phase, field)][0]), y=list(info.series[(phase, field)][1]))
+               for *_, phase, field in _SERIES]
+    steps, adv = info.advantage
+    patches.append(dict(x=[s for s, a in zip(steps, adv) if a >= 0], y=[a for a in adv if a >= 0]))
+    patches.append(dict(x=[s for s, a in zip(steps, adv) if a < 0], y=[a for a in adv if a < 0]))
+    patches += [{}, dict(visible=bool(info.skipped))]
+    return patches
+
+
+def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
+    shapes = [dict(type="rect", xref=xref, yref="paper", x0=a - 0.5, x1=b + 0.5, y0=0, y1=1, layer="below",
+                   fillcolor=_PHASE_FILL, line_width=0) for a, b in info.theta_phases for xref in ("x", "x2")]
+    shapes += [dict(type="line", xref=xref, yref="paper", x0=s, x1=s, y0=0, y1=1, line=dict(color=st.NEGATIVE, width=2,
+                    dash="dot")) for s in info.skipped for xref in ("x", "x2")]
+    annotations = list(fig.layout.annotations)
+    if info.steps == 0:
+        annotations.append(st.note("No steps yet: run trainer.shared_step() and trainer.controller_step()"))
+    axes = {f"xaxis{k if k > 1 else ''}": dict(title_text="step" if k > 4 else None) for k in range(1, 7)}
+    return st.base_layout(
+        "Training curves" + (f" ({info.space})" if info.space else ""),
+        "white: ω phase (shared weights train, θ frozen) · shaded: θ phase (controller trains, ω frozen)",
+        uirevision=f"training:{info.space}", height=760, shapes=shapes, annotations=annotations, barmode="relative",
+        legend=dict(orientation="h", x=0, y=-0.1, yanchor="top", font=dict(size=14)),
+        margin=dict(l=70, r=30, t=110, b=170), **axes,
+        yaxis2=dict(tickformat=".0%", range=[0, 1.02]),
+    )
+
+
+def plot_training(history) -> go.Figure:
+    """Shared loss and accuracy, reward, baseline, advantage (signs coloured), entropy; θ phases shaded."""
+    info = _get_training_info(history)
+    fig = _training_skeleton()
+    return st.render(fig, _training_trace_data(info), _training_layout(info, fig))
