@@ -388,7 +388,7 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
     if not quiet:
         likely, best = summary["most_likely"], summary["best_sampled"]
         print(f"finished {folder.path}: {trainer.epoch} epochs, {trainer.step} steps")
-        print(f"most likely child: {likely['arch']} (p={likely['probability']:.3f}, "
+        print(f"most likely child: {likely['arch']} (p={likely['probability']:.2g}, "
               f"val {likely['val_accuracy']:.3f}, test {likely['test_accuracy']:.3f})")
         if best:
             print(f"best sampled child: {best['arch']} (val {best['val_accuracy']:.3f}, "
