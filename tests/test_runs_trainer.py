@@ -105,8 +105,8 @@ def _weights(trainer) -> str:
 
 
 @pytest.mark.parametrize("changes, phase", [({"shared_lr": 1e3, "grad_clip": 0.0}, "shared"),
-                                            ({"shared_lr": 1e38, "grad_clip": 0.0}, "shared"),
-                                            ({"controller_lr": 1e38}, "controller")])
+                                            ({"shared_lr": 1e30, "grad_clip": 0.0}, "shared"),
+                                            ({"controller_lr": 1e30}, "controller")])
 def test_a_diverging_step_changes_nothing(changes, phase):
     trainer = _trainer(**changes)
     step = trainer.shared_step if phase == "shared" else trainer.controller_step

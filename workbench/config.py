@@ -14,6 +14,7 @@ SAMPLERS = ("controller", "uniform")
 BN_MODES = ("train", "eval")
 UNUSED_GRADS = ("none", "zero")
 CONTROLLER_KINDS = ("lstm", "independent")
+_LR_MAX = 1e30  # far beyond any useful rate, and clear of float32 overflow in the optimizers
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ class TrainerConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "controller_steps" else 1):
                 raise ValueError(f"{name}={v!r} must be a positive integer" + (" (or 0)" if name == "controller_steps" else ""))
-        ranges = {  # name: (low, high, low inclusive)
-            "shared_lr": (0.0, math.inf, False), "controller_lr": (0.0, math.inf, True),
+        ranges = {  # name: (low, high, low inclusive); learning rates stay inside float32
+            "shared_lr": (0.0, _LR_MAX, False), "controller_lr": (0.0, _LR_MAX, True),
             "shared_momentum": (0.0, 1.0, True), "shared_weight_decay": (0.0, math.inf, True),
             "grad_clip": (0.0, math.inf, True), "entropy_weight": (0.0, math.inf, True),
             "baseline_decay": (0.0, 1.0, True), "temperature": (0.0, math.inf, False),

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import os
 import random
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,17 +85,12 @@ def cache_dir() -> Path:
 
 
 def _save_npz_atomic(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    from .checkpoint import atomic_write
+
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, buffer.getvalue())
 
 
 def _generate_mnist1d(num_samples: int, seed: int) -> dict[str, np.ndarray]:

@@ -62,9 +62,12 @@ class UpdateCounts:
 class StepWatch:
     """Snapshot a network's blocks before an optimizer step; report what changed after it."""
 
-    def __init__(self, block_params: dict[str, list[tuple[str, nn.Parameter]]]):
+    def __init__(self, block_params: dict[str, list[tuple[str, nn.Parameter]]],
+                 snapshot: dict[str, torch.Tensor] | None = None):
+        """`snapshot` (parameter name -> saved copy, e.g. a cloned state_dict) saves cloning again."""
         self._params = block_params
-        self._before = {b: [p.detach().clone() for _, p in ps] for b, ps in block_params.items()}
+        self._before = {b: [snapshot[n] if snapshot is not None else p.detach().clone() for n, p in ps]
+                        for b, ps in block_params.items()}
 
     def with_grad(self) -> tuple[str, ...]:
         """Blocks any of whose parameters holds a gradient right now."""

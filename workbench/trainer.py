@@ -146,14 +146,14 @@ class Trainer:
         net, opt = self.supernet, self.shared_optimizer
         net.train()
         opt.zero_grad(set_to_none=True)
-        with self._all_or_nothing(net, opt):
+        with self._all_or_nothing(net, opt) as before:
             logits = net(x, arch)  # (B, classes)
             loss = F.cross_entropy(logits, y)
             if not torch.isfinite(loss):
                 raise DivergenceError(f"step {self.step + 1}: shared loss is {loss.item()} for child {arch}; "
                                       "ω was not updated (lower shared_lr or enable grad_clip)")
             loss.backward()
-            watch = StepWatch(self._block_params)
+            watch = StepWatch(self._block_params, before)
             updated = watch.with_grad()
             used = [p for p in net.parameters() if p.grad is not None]
             if self.config.grad_clip > 0:
@@ -260,7 +260,7 @@ class Trainer:
         saved_module = {k: v.clone() for k, v in module.state_dict().items()}
         saved_optimizer = copy.deepcopy(optimizer.state_dict())
         try:
-            yield
+            yield saved_module
         except BaseException:
             module.load_state_dict(saved_module)
             optimizer.load_state_dict(saved_optimizer)
