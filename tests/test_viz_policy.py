@@ -64,7 +64,8 @@ def test_trace_structure_and_colours_are_stable():
     g = torch.Generator().manual_seed(0)
     figs = [vp.plot_policy(ctrl, TEACH.random(g)) for _ in range(3)] + [vp.plot_policy(ctrl)]
     assert len({tuple((t.type, t.name) for t in f.data) for f in figs}) == 1
-    assert [t.name for t in figs[0].data[:8]] == ["relu", "tanh", "sigmoid", "identity", "stem", "node1", "node2", "node3"]
+    labels = ["relu", "tanh", "sigmoid", "identity", "stem", "node1", "node2", "node3"]
+    assert [t.name for t in figs[0].data[:8]] == labels
     for op in TEACH.ops:
         assert {t.marker.color for t in figs[0].data if t.name == op} == {st.OP_COLORS[op]}
     assert figs[0].layout.uirevision == "policy:teaching"

@@ -111,7 +111,8 @@ def check_space(space) -> Space:
     if isinstance(space, str):
         return _spaces.get(space)
     if not isinstance(space, Space):
-        raise TypeError(f"expected a search space (wb.spaces.get(...)) or its name, got {type(space).__name__}: {space!r}")
+        raise TypeError(f"expected a search space (wb.spaces.get(...)) or its name, "
+                        f"got {type(space).__name__}: {space!r}")
     return space
 
 
@@ -130,7 +131,8 @@ def check_records(history) -> list:
     records = list(history)
     for r in records:
         if not isinstance(r, (SharedRecord, ControllerRecord, SkippedRecord)):
-            raise TypeError(f"expected SharedRecord, ControllerRecord or SkippedRecord items, got {type(r).__name__}: {r!r}")
+            raise TypeError(f"expected SharedRecord, ControllerRecord or SkippedRecord items, "
+                            f"got {type(r).__name__}: {r!r}")
     names = {r.arch.space for r in records if not isinstance(r, SkippedRecord)}
     if len(names) > 1:
         raise ValueError(f"the records mix architectures of several spaces: {sorted(names)}")

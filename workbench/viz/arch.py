@@ -1,26 +1,20 @@
 """The sampled child drawn inside the whole supernet.
 
-Owns: `plot_arch` and its data layer `_get_arch_info`: node positions (networkx, layered by the
-graph's `depth`, computed once per space so stepping never moves a node), every candidate edge and
-op of `space.supernet_graph()`, which of them `space.graph(arch)` uses, and the hover text (weight
-block, update count, controller probability). Must not: sample, train or step anything.
+Owns: `plot_arch` and its data layer `_get_arch_info`: every candidate edge and op of
+`space.supernet_graph()` at its fixed place (`_graph.layout`, so stepping never moves a node),
+which of them `space.graph(arch)` uses, and the hover text (weight block, update count,
+controller probability). Must not: sample, train or step anything.
 """
 from __future__ import annotations
 
-import functools
-import math
 from dataclasses import dataclass
 
-import networkx as nx
 import plotly.graph_objects as go
 
 from ..arch import Arch
 from ..tracking import UpdateCounts
+from . import _graph
 from . import _style as st
-
-_ARC_POINTS = 25
-_CHIP_Y = -0.3  # the row of candidate-op chips under each computation node
-_DROP_Y = -0.45  # edges into the sink leave their node downwards, through the gap between chips
 
 
 @dataclass(frozen=True)
@@ -87,77 +81,65 @@ class _ArchInfo:
         return {(e.src, e.dst, e.kind) for e in self.edges if e.in_child}
 
 
-# ---- the stable layout (one per space) ------------------------------------------------------
-@functools.lru_cache(maxsize=32)
-def _layout(space) -> dict[str, tuple[float, float]]:
-    """Node -> (x, y): layers by topological depth (one x unit apart), networkx's multipartite order."""
-    g = space.supernet_graph()
-    pos = nx.multipartite_layout(g, subset_key="depth", align="vertical", scale=1.0)
-    depths = sorted({d for _, d in g.nodes(data="depth")})
-    rank = {d: k for k, d in enumerate(depths)}
-    spread = max((sum(1 for _, d in g.nodes(data="depth") if d == dd) for dd in depths), default=1)
-    return {n: (float(rank[g.nodes[n]["depth"]]), float(pos[n][1]) * 1.5 * spread) for n in g.nodes}
-
-
-def _graph_edges(g, comp: set[str]) -> dict[tuple[str, str, str], dict]:
-    """(src, dst, kind) -> edge data; a chain edge that also carries a skip yields a "skip" edge too.
-
-    kind: "skip"; "op" for an edge into a computation node (it carries that node's op); else "plain".
-    """
-    out = {}
-    for u, v, d in g.edges(data=True):
-        kind = "skip" if d.get("kind") == "skip" else "op" if v in comp and ("ops" in d or "op" in d) else "plain"
-        out[(u, v, kind)] = d
-        if d.get("kind") == "chain" and d.get("skip"):
-            out[(u, v, "skip")] = {"kind": "skip"}
-    return out
-
-
-def _path(p0, p1, kind: str, below: bool, drop_src: bool) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """A straight segment between neighbouring layers, else a half-ellipse (above, or below)."""
-    (x0, y0), (x1, y1) = p0, p1
-    span = abs(x1 - x0)
-    if kind != "skip" and (span <= 1 or y0 != y1):
-        return (x0, x1), (y0, y1)
-    sign = -1.0 if below else 1.0
-    base = _DROP_Y if below else y0
-    height = 0.16 + 0.3 * math.sqrt(span) if not below else 0.25 + 0.15 * span
-    xs, ys = [], []
-    if below:
-        xs.append(x0), ys.append(y0)
-        if not drop_src:
-            base = y0
-    for k in range(_ARC_POINTS):
-        t = math.pi * (1 - k / (_ARC_POINTS - 1))
-        xs.append((x0 + x1) / 2 + span / 2 * math.cos(t))
-        ys.append(base + sign * height * math.sin(t))
-    if below:
-        xs.append(x1), ys.append(y1)
-    return tuple(xs), tuple(ys)
-
-
 # ---- the data layer -------------------------------------------------------------------------
-def _block_line(block: str | None, counts: UpdateCounts | None, op: str | None = None) -> str:
-    if block is None:
-        return f"{op or 'this edge'}: no weights" if op else "no weights"
-    if counts is None:
-        return f"weight block <b>{block}</b>"
-    g, c, n = counts.grad[block], counts.changed[block], counts.steps
-    line = f"weight block <b>{block}</b>: gradient in {g} of {n} ω steps"
-    return line + (f"<br>   its value changed in {c} (moved without a gradient {c - g}×)" if c != g else "")
-
-
 def _check_counts(counts, g) -> UpdateCounts | None:
     if counts is None:
         return None
     if not isinstance(counts, UpdateCounts):
         raise TypeError(f"update_counts must be a wb.UpdateCounts (trainer.update_counts), got {type(counts).__name__}")
-    needed = {b for _, _, bs in g.edges(data="blocks") for b in (bs or ()) if b}
-    missing = sorted(needed - set(counts.blocks))
+    missing = sorted({b for _, _, bs in g.edges(data="blocks") for b in (bs or ()) if b} - set(counts.blocks))
     if missing:
         raise ValueError(f"update_counts lacks weight blocks of space {g.graph['space']!r}, e.g. {missing[:3]}; "
                          "were they counted on another space?")
     return counts
+
+
+class _Notes:
+    """The hover sentences of one drawing: block update counts and the controller's probabilities."""
+
+    def __init__(self, space, comp: list[str], counts: UpdateCounts | None, dists):
+        self.space, self.counts, self.dists = space, counts, dists
+        self.index = {(comp[d.node - 1], d.kind, comp[d.source - 1] if d.kind == "skip" else None): k
+                      for k, d in enumerate(space.decisions)}  # (node, kind, skip source) -> decision index
+
+    def prob(self, node: str, kind: str, option: str, source: str | None = None) -> float | None:
+        k = self.index.get((node, kind, source))
+        if self.dists is None or k is None or option not in self.space.decisions[k].options:
+            return None
+        return self.dists[k][self.space.decisions[k].options.index(option)]
+
+    def prob_line(self, node: str, kind: str, option: str, source: str | None = None) -> str:
+        p = self.prob(node, kind, option, source)
+        name = self.space.decisions[self.index[(node, kind, source)]].name if p is not None else ""
+        return f"<br>controller: P({name} = {option}) = {st.percent(p)}" if p is not None else ""
+
+    def block(self, block: str | None, op: str | None = None) -> str:
+        if block is None:
+            return f"{op}: no weights" if op else "no weights"
+        if self.counts is None:
+            return f"weight block <b>{block}</b>"
+        g, c, n = self.counts.grad[block], self.counts.changed[block], self.counts.steps
+        line = f"weight block <b>{block}</b>: gradient in {g} of {n} ω steps"
+        return line + (f"<br>   its value changed in {c} (moved without a gradient {c - g}×)" if c != g else "")
+
+    def edge(self, u: str, v: str, kind: str, in_child: bool, d: dict, cd: dict) -> str:
+        head = f"<b>{u} → {v}</b> · {'in this child' if in_child else 'not in this child'}"
+        if kind == "op" and in_child:
+            return (head + f"<br>{v} applies <b>{cd['op']}</b> to {u}'s output<br>{self.block(cd['block'], cd['op'])}"
+                    + self.prob_line(v, "input", u) + self.prob_line(v, "op", cd["op"]))
+        if kind == "op":
+            c = self.counts
+            parts = [f"{o} ({c.grad[b]}×)" if c else o for o, b in zip(d["ops"], d["blocks"]) if b]
+            return (head + self.prob_line(v, "input", u) + "<br>weight blocks here: " + ", ".join(parts)
+                    + (f"<br>(gradient counts over {c.steps} ω steps)" if c else ""))
+        if kind == "skip":
+            return (head + f"<br>skip connection: {u}'s output is averaged into {v}; no weights"
+                    + self.prob_line(v, "skip", "yes", u))
+        return head + "<br>" + self.block(cd.get("block") if in_child else (d.get("blocks") or (None,))[0])
+
+    def chip(self, node: str, op: str, chosen: bool, block: str | None, source: str) -> str:
+        return (f"<b>{node} · {op}</b> · {'chosen by this child' if chosen else 'candidate'}"
+                f"<br>{self.block(block, op)} (with input {source})" + self.prob_line(node, "op", op))
 
 
 def _get_arch_info(space, arch: Arch, update_counts: UpdateCounts | None = None, controller=None) -> _ArchInfo:
@@ -169,81 +151,40 @@ def _get_arch_info(space, arch: Arch, update_counts: UpdateCounts | None = None,
     dists = None
     if controller is not None:
         dists = [p.tolist() for p in st.check_controller(controller, space).distributions(arch)]
-    pos = _layout(space)
-    comp = sorted((n for n in sg.nodes if "ops" in sg.nodes[n]), key=lambda n: sg.nodes[n]["depth"])
+    pos = _graph.layout(space)
+    comp = _graph.computation_nodes(sg)
     sink = next(n for n in sg.nodes if sg.out_degree(n) == 0)
-    decision = {}  # (node name, kind, source node or None) -> decision index
-    for k, d in enumerate(space.decisions):
-        decision[(comp[d.node - 1], d.kind, comp[d.source - 1] if d.kind == "skip" else None)] = k
-
-    def prob(node, kind, option, source=None) -> float | None:
-        k = decision.get((node, kind, source))
-        if dists is None or k is None or option not in space.decisions[k].options:
-            return None
-        return dists[k][space.decisions[k].options.index(option)]
-
-    def prob_line(node, kind, option, source=None) -> str:
-        p = prob(node, kind, option, source)
-        if p is None:
-            return ""
-        label = f"{node}.{kind}" if kind != "skip" else space.decisions[decision[(node, kind, source)]].name
-        return f"<br>controller: P({label} = {option}) = {st.percent(p)}"
-
-    child = _graph_edges(cg, set(comp))
-    chosen_op = {v: d["op"] for (u, v, kind), d in child.items() if kind == "op"}
-    chosen_in = {v: u for (u, v, kind) in child if kind == "op"}
+    notes = _Notes(space, comp, counts, dists)
+    child = _graph.edges(cg, set(comp))
     edges = []
-    for (u, v, kind), d in _graph_edges(sg, set(comp)).items():
-        in_child = (u, v, kind) in child
-        cd = child.get((u, v, kind), {})
-        op, block = (cd.get("op") if kind == "op" else None), cd.get("block") if in_child else None
-        where = "in this child" if in_child else "not in this child"
-        head = f"<b>{u} → {v}</b> · {where}"
-        if kind == "op" and in_child:
-            body = f"<br>{v} applies <b>{op}</b> to {u}'s output<br>{_block_line(block, counts, op)}"
-            body += prob_line(v, "input", u) + prob_line(v, "op", op)
-        elif kind == "op":
-            parts = [f"{o} ({counts.grad[b]}×)" if counts else o for o, b in zip(d["ops"], d["blocks"]) if b]
-            body = prob_line(v, "input", u) + "<br>weight blocks here: " + ", ".join(parts)
-            if counts:
-                body += f"<br>(gradient counts over {counts.steps} ω steps)"
-        elif kind == "skip":
-            body = f"<br>skip connection: {u}'s output is averaged into {v}; no weights"
-            body += prob_line(v, "skip", "yes", u)
-        else:
-            blocks = cd.get("block") if in_child else (d.get("blocks") or (None,))[0]
-            body = "<br>" + _block_line(blocks, counts)
-        xs, ys = _path(pos[u], pos[v], kind, below=v == sink, drop_src=u in comp)
-        mid = (xs[len(xs) // 2], ys[len(ys) // 2])
-        edges.append(_Edge(u, v, kind, in_child, op, block, xs, ys, mid, head + body))
-    missing = set(child) - {(e.src, e.dst, e.kind) for e in edges}
-    if missing:
-        raise AssertionError(f"child edges {sorted(missing)} are not in the supernet graph")
+    for (u, v, kind), d in _graph.edges(sg, set(comp)).items():
+        cd = child.get((u, v, kind))
+        xs, ys = _graph.path(pos[u], pos[v], kind, below=v == sink, drop_src=u in comp)
+        op = cd.get("op") if cd is not None and kind == "op" else None
+        edges.append(_Edge(u, v, kind, cd is not None, op, cd.get("block") if cd else None, xs, ys,
+                           (xs[len(xs) // 2], ys[len(ys) // 2]), notes.edge(u, v, kind, cd is not None, d, cd or {})))
+    if set(child) - {(e.src, e.dst, e.kind) for e in edges}:
+        raise AssertionError(f"child edges {sorted(set(child))} are not all in the supernet graph")
 
+    chosen = {v: (u, d["op"]) for (u, v, kind), d in child.items() if kind == "op"}  # node -> (input, op)
     nodes, chips = [], []
-    n_ops = len(space.ops)
-    width = 0.8 / n_ops
-    for n in sorted(sg.nodes, key=lambda n: (pos[n][0], pos[n][1])):
-        x, y = pos[n]
-        if n in comp:
-            op = chosen_op[n]
-            nodes.append(_Node(n, x, y, f"<b>{n}</b><br>{op}", op, True))
-            in_edge = sg.edges[chosen_in[n], n]
-            for i, o in enumerate(space.ops):
-                b = in_edge["blocks"][i]
-                p = prob(n, "op", o)
-                hover = (f"<b>{n} · {o}</b> · {'chosen by this child' if o == op else 'candidate'}"
-                         f"<br>{_block_line(b, counts, o)} (with input {chosen_in[n]})" + prob_line(n, "op", o))
-                chips.append(_Chip(n, o, x + (i - (n_ops - 1) / 2) * width, y + _CHIP_Y, o == op, b,
-                                   counts.grad[b] if counts and b else None, p, hover))
-        else:
-            op = sg.nodes[n].get("op")
-            label = f"<b>{n}</b>" + (f"<br>{op.replace(' + ', '<br>+ ')}" if op not in (None, n) else "")
+    width = 0.8 / len(space.ops)  # x distance between a node's chips
+    for n in sorted(sg.nodes, key=lambda n: pos[n]):
+        (x, y), op = pos[n], chosen.get(n, (None, None))[1]
+        if n not in comp:
+            text = sg.nodes[n].get("op")
+            label = f"<b>{n}</b>" + (f"<br>{text.replace(' + ', '<br>+ ')}" if text not in (None, n) else "")
             nodes.append(_Node(n, x, y, label, None, False))
-    has_skips = any(d.kind == "skip" for d in space.decisions)
-    px = 1200 / (max(x for x, _ in pos.values()) - min(x for x, _ in pos.values()) + 1.2)  # px per x unit
-    return _ArchInfo(space.name, tuple(space.ops), arch, has_skips, min(76.0, 0.82 * px), min(16.0, 0.8 * width * px),
-                     counts.steps if counts else None,
+            continue
+        nodes.append(_Node(n, x, y, f"<b>{n}</b><br>{op}", op, True))
+        source = chosen[n][0]
+        for i, (o, b) in enumerate(zip(space.ops, sg.edges[source, n]["blocks"])):
+            chips.append(_Chip(n, o, x + (i - (len(space.ops) - 1) / 2) * width, y + _graph.CHIP_Y, o == op, b,
+                               counts.grad[b] if counts and b else None, notes.prob(n, "op", o),
+                               notes.chip(n, o, o == op, b, source)))
+    px = 1200 / (max(x for x, _ in pos.values()) - min(x for x, _ in pos.values()) + 1.2)  # px per x unit at 1280
+    return _ArchInfo(space.name, tuple(space.ops), arch, any(d.kind == "skip" for d in space.decisions),
+                     min(76.0, 0.82 * px), min(16.0, 0.8 * width * px), counts.steps if counts else None,
                      tuple(nodes), tuple(edges), tuple(chips))
 
 
@@ -343,4 +284,5 @@ def plot_arch(space, arch: Arch, update_counts: UpdateCounts | None = None, cont
     count of each weight block and the controller's probability of each choice to the hover text.
     """
     info = _get_arch_info(space, arch, update_counts, controller)
-    return st.render(_arch_skeleton(info.ops, info.has_skips, info.node_size, info.chip_size), _arch_trace_data(info), _arch_layout(info))
+    skeleton = _arch_skeleton(info.ops, info.has_skips, info.node_size, info.chip_size)
+    return st.render(skeleton, _arch_trace_data(info), _arch_layout(info))

@@ -124,7 +124,8 @@ def collapse_report(history, last_k: int = 50, thresholds: CollapseThresholds | 
         th = dataclasses.replace(thresholds or CollapseThresholds(), **overrides)
     except TypeError:
         names = [f.name for f in dataclasses.fields(CollapseThresholds)]
-        raise ValueError(f"unknown threshold(s) {sorted(set(overrides) - set(names))}; valid: {', '.join(names)}") from None
+        unknown = sorted(set(overrides) - set(names))
+        raise ValueError(f"unknown threshold(s) {unknown}; valid: {', '.join(names)}") from None
     records = [r for r in st.check_records(history) if isinstance(r, ControllerRecord)]
     space = st.space_of(records)
     window, archs = [], []
@@ -172,15 +173,16 @@ def collapse_report(history, last_k: int = 50, thresholds: CollapseThresholds | 
 
 
 # ---- the renderer ---------------------------------------------------------------------------
-_VERDICT_TEXT = {"too early": ("·", "TOO EARLY TO TELL", st.NEUTRAL), "healthy": ("✔", "HEALTHY", st.STATUS_COLORS["ok"]),
+_VERDICT_TEXT = {"too early": ("·", "TOO EARLY TO TELL", st.NEUTRAL),
+                 "healthy": ("✔", "HEALTHY", st.STATUS_COLORS["ok"]),
                  "warning": ("⚠", "AT RISK", st.STATUS_COLORS["warning"]),
                  "collapsed": ("✖", "COLLAPSED", st.STATUS_COLORS["alarm"])}
 
 
 def _collapse_skeleton() -> go.Figure:
     """Entropy per decision | the checks against their thresholds | reward vs baseline."""
-    fig = make_subplots(rows=2, cols=2, specs=[[{"rowspan": 2}, {}], [None, {}]], column_widths=[0.42, 0.58],
-                        horizontal_spacing=0.2, vertical_spacing=0.2,
+    fig = make_subplots(rows=2, cols=2, specs=[[{"rowspan": 2}, {}], [None, {}]], column_widths=[0.38, 0.62],
+                        horizontal_spacing=0.22, vertical_spacing=0.2,
                         subplot_titles=("entropy of each decision (share of max)", "the checks",
                                         "reward against baseline (recent θ steps)"))
     fig.add_trace(go.Bar(orientation="h", name="entropy", showlegend=False, textposition="outside",
@@ -190,8 +192,8 @@ def _collapse_skeleton() -> go.Figure:
                                 ("alarm threshold", "line-ns", st.STATUS_COLORS["alarm"])):
         fig.add_trace(go.Scatter(mode="markers", name=name, hoverinfo="skip",
                                  marker=dict(symbol=symbol, size=30, line=dict(width=3, color=color))), row=1, col=2)
-    fig.add_trace(go.Scatter(mode="text", name="status", showlegend=False, hoverinfo="skip", textposition="middle right",
-                             cliponaxis=False), row=1, col=2)
+    fig.add_trace(go.Scatter(mode="text", name="status", showlegend=False, hoverinfo="skip",
+                             textposition="middle right", cliponaxis=False), row=1, col=2)
     fig.add_trace(go.Scatter(mode="lines+markers", name="reward", line=dict(color=st.OKABE_ITO["reddish purple"]),
                              marker=dict(size=5)), row=2, col=2)
     fig.add_trace(go.Scatter(mode="lines", name="baseline", line=dict(color=st.NEUTRAL, dash="dash")), row=2, col=2)
@@ -204,13 +206,15 @@ def _collapse_trace_data(report: CollapseReport) -> list[dict]:
     return [
         dict(x=list(report.entropy_fraction), y=list(report.decisions), marker_color=colors,
              text=[f"{f:.0%} {st.STATUS_MARKS[s][0]}" for f, s in zip(report.entropy_fraction, report.entropy_status)]),
-        dict(x=[c.value for c in report.checks], y=names, marker_color=[st.STATUS_COLORS[c.status] for c in report.checks],
+        dict(x=[c.value for c in report.checks], y=names,
+             marker_color=[st.STATUS_COLORS[c.status] for c in report.checks],
              hovertext=[f"<b>{c.name}</b>: {c.text}<br>warning {'below' if c.lower_is_worse else 'above'} "
                         f"{c.warning:.0%}, alarm {'below' if c.lower_is_worse else 'above'} {c.alarm:.0%}"
                         for c in report.checks]),
         dict(x=[c.warning for c in report.checks], y=names),
         dict(x=[c.alarm for c in report.checks], y=names),
-        dict(x=[1.04] * len(names), y=names, text=[f"{c.value:.0%} {st.STATUS_MARKS[c.status]}" for c in report.checks]),
+        dict(x=[1.04] * len(names), y=names,
+             text=[f"{c.value:.0%} {st.STATUS_MARKS[c.status]}" for c in report.checks]),
         dict(x=list(report.steps), y=list(report.rewards)),
         dict(x=list(report.steps), y=list(report.baselines)),
     ]
@@ -227,12 +231,13 @@ def _collapse_layout(report: CollapseReport, fig: go.Figure) -> dict:
     if report.verdict == "too early":
         annotations.append(st.note("Not enough θ steps yet: run trainer.controller_step()"))
     th = report.thresholds
-    shapes = [dict(type="line", xref="x", yref="y domain", x0=v, x1=v, y0=0, y1=1, line=dict(color=c, width=3, dash="dash"))
-              for v, c in ((th.entropy_warning, st.STATUS_COLORS["warning"]), (th.entropy_alarm, st.STATUS_COLORS["alarm"]))]
+    lines = ((th.entropy_warning, st.STATUS_COLORS["warning"]), (th.entropy_alarm, st.STATUS_COLORS["alarm"]))
+    shapes = [dict(type="line", xref="x", yref="y domain", x0=v, x1=v, y0=0, y1=1,
+                   line=dict(color=c, width=3, dash="dash")) for v, c in lines]
     return st.base_layout(
         title, subtitle, uirevision=f"collapse:{report.space}", height=max(st.HEIGHT, 200 + 26 * len(report.decisions)),
         shapes=shapes, annotations=annotations, bargap=0.3,
-        xaxis=dict(range=[0, 1.15], tickformat=".0%", title_text="entropy / maximum (0% = always the same choice)"),
+        xaxis=dict(range=[0, 1.3], tickformat=".0%", title_text="entropy / maximum (0% = always the same choice)"),
         xaxis2=dict(range=[0, 1.5], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1]),
         yaxis=dict(autorange="reversed", type="category"), yaxis2=dict(autorange="reversed", type="category"),
         xaxis3=dict(title_text="step"), yaxis3=dict(title_text="reward"),

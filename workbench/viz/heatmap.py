@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..tracking import UpdateCounts
+from . import _graph
 from . import _style as st
 
 
@@ -55,7 +56,7 @@ def _get_update_info(update_counts: UpdateCounts, space, normalize: bool = False
     if not isinstance(normalize, bool):
         raise TypeError(f"normalize must be True or False, got {normalize!r}")
     g = space.supernet_graph()
-    comp = sorted((n for n in g.nodes if "ops" in g.nodes[n]), key=lambda n: g.nodes[n]["depth"])
+    comp = _graph.computation_nodes(g)
     choices = {n: {d.kind: len(d.options) for d in space.decisions if d.node == k}
                for k, n in enumerate(comp, start=1)}
     rows, blocks, uniform = [], [], []
@@ -116,7 +117,7 @@ def _update_trace_data(info: _UpdateInfo) -> list[dict]:
     patches = []
     for which in ("grad", "changed"):
         z = info.values(which)
-        patches.append(dict(x=list(info.columns), y=list(info.rows), z=[[None if v is None else v for v in row] for row in z],
+        patches.append(dict(x=list(info.columns), y=list(info.rows), z=[list(row) for row in z],
                             text=[[_cell_text(v, info.normalize) for v in row] for row in z], hovertext=hover))
     return patches
 

@@ -126,7 +126,8 @@ def _policy_trace_data(info: _PolicyInfo) -> list[dict]:
         for (k, j), p in zip(rows, xs):
             h = f"<b>{info.decisions[k]} = {label}</b>: {st.percent(p)}"
             if deltas is not None:
-                h += f"<br>before the θ step: {st.percent(info.previous[k][j])} (change {100 * deltas[k][j]:+.2f} points)"
+                h += (f"<br>before the θ step: {st.percent(info.previous[k][j])} "
+                      f"(change {100 * deltas[k][j]:+.2f} points)")
             hover.append(h)
         left.append(dict(x=xs, y=ys, text=[_bar_text(label, p) for p in xs], hovertext=hover))
         if deltas is None:
@@ -138,8 +139,8 @@ def _policy_trace_data(info: _PolicyInfo) -> list[dict]:
 
 def _policy_layout(info: _PolicyInfo, fig: go.Figure) -> dict:
     which = "its most likely child" if info.greedy else "the child"
-    subtitle = (f"along {which}: {info.arch} — each decision's probabilities given the choices before it"
-                if len(str(info.arch)) < 90 else f"along {which} (hover a bar); each decision given the choices before it")
+    child = f"{which}: {info.arch}" if len(str(info.arch)) < 90 else f"{which} (too long to print here)"
+    subtitle = f"along {child} — each decision's probabilities given the choices before it"
     annotations = list(fig.layout.annotations)
     if info.previous is None:
         annotations.append(st.note("pass previous=<br>controller.distributions(arch)<br>taken before a θ step<br>"

@@ -19,7 +19,8 @@ _PHASE_FILL = st.tint(st.OKABE_ITO["reddish purple"], 0.16)
 _SERIES = (
     ("shared loss (training minibatch)", 1, 1, st.INK, None, "shared", "loss"),
     ("accuracy: training minibatch (ω steps)", 1, 2, st.OKABE_ITO["blue"], None, "shared", "accuracy"),
-    ("accuracy: sampled children on validation (θ steps)", 1, 2, st.OKABE_ITO["orange"], None, "controller", "accuracy"),
+    ("accuracy: sampled children on validation (θ steps)", 1, 2, st.OKABE_ITO["orange"], None, "controller",
+     "accuracy"),
     ("reward (mean of the step's children)", 2, 1, st.OKABE_ITO["reddish purple"], None, "controller", "reward"),
     ("baseline (moving average of rewards)", 2, 1, st.NEUTRAL, "dash", "controller", "baseline"),
     ("entropy of the sampled children's decisions", 3, 1, st.OKABE_ITO["bluish green"], None, "controller", "entropy"),
@@ -119,9 +120,9 @@ def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
     return st.base_layout(
         "Training curves" + (f" ({info.space})" if info.space else ""),
         "white: ω phase (shared weights train, θ frozen) · shaded: θ phase (controller trains, ω frozen)",
-        uirevision=f"training:{info.space}", height=760, shapes=shapes, annotations=annotations, barmode="relative",
+        uirevision=f"training:{info.space}", height=720, shapes=shapes, annotations=annotations, barmode="relative",
         legend=dict(orientation="h", x=0, y=-0.1, yanchor="top", font=dict(size=14)),
-        margin=dict(l=70, r=30, t=110, b=170), **axes,
+        margin=dict(l=70, r=30, t=105, b=160), **axes,
         yaxis2=dict(tickformat=".0%", range=[0, 1.02]),
     )
 
