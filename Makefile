@@ -29,5 +29,12 @@ bench: $(STAMP)  ## benchmarks print JSON
 gallery: $(STAMP)  ## every figure of short runs as standalone HTML (works offline) in gallery/
 	$(BIN)/python -m workbench.viz.gallery gallery
 
+PORT  ?= 8866
+TOKEN ?=
+CLASSROOM_TOKEN := $(or $(TOKEN),$(shell python3 -c "import secrets; print(secrets.token_hex(8))"))
+classroom: $(STAMP)  ## serve the app with Voila on 127.0.0.1 (a projector-ready page)
+	@echo "ENAS Workbench classroom: open http://127.0.0.1:$(PORT)/?token=$(CLASSROOM_TOKEN)"
+	$(BIN)/voila notebooks/workbench.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(PORT) --token=$(CLASSROOM_TOKEN)
+
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -16,16 +16,17 @@ from .runs import RunFolder
 from .supernet import Child, Supernet
 from .tracking import UpdateCounts
 from .trainer import DivergenceError, Trainer
+from . import fidelity, groundtruth  # noqa: E402  (stand-alone ground truth; pandas/scipy load on use)
 
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """`wb.viz` is imported on first use, so `import workbench` never imports plotly."""
-    if name == "viz":
+    """`wb.viz` and `wb.app` are imported on first use, so `import workbench` never imports plotly."""
+    if name in ("viz", "app"):
         import importlib
 
-        return importlib.import_module(f"{__name__}.viz")
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -33,5 +34,5 @@ __all__ = [
     "Arch", "CheckpointError", "Child", "Controller", "ControllerRecord", "DivergenceError", "History",
     "RunFolder", "Sample", "SharedRecord", "SkippedRecord", "Supernet", "Trainer", "TrainerConfig", "UpdateCounts",
     "record_from_dict", "record_to_dict",
-    "data", "reinforce", "spaces", "__version__",
+    "data", "fidelity", "groundtruth", "reinforce", "spaces", "__version__",
 ]

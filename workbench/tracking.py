@@ -38,6 +38,15 @@ class UpdateCounts:
         for b in changed:
             self.changed[b] += 1
 
+    @classmethod
+    def from_records(cls, blocks, records) -> "UpdateCounts":
+        """The counts after `records` (a History or its slice): replays each ω step's updated/changed."""
+        counts = cls(tuple(blocks))
+        for r in records:
+            if r.phase == "shared":
+                counts.record(r.updated, r.changed)
+        return counts
+
     def copy(self) -> "UpdateCounts":
         return UpdateCounts(self.blocks, dict(self.grad), dict(self.changed), self.steps)
 

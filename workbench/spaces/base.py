@@ -122,6 +122,12 @@ class Space:
                 f"valid: {', '.join(decision.options)}"
             ) from None
 
+    def block_names(self) -> tuple[str, ...]:
+        """Every weight block of this space's supernet, in the Supernet's order (shape-independent)."""
+        shape = (1,) if self.input_kind == "flat" else (1, 8, 8)
+        with torch.random.fork_rng(devices=[]):  # building modules draws from the global RNG
+            return tuple(self.make_blocks(shape, 2))
+
     # ---- input shapes ---------------------------------------------------------------------
     def check_input_shape(self, shape: tuple[int, ...]) -> None:
         """Raise ValueError unless `shape` (without the batch axis) suits this space."""

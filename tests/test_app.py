@@ -1,0 +1,192 @@
+"""The app, driven through the widget API: every control, and the figures it shows checked against the core."""
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import workbench as wb
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def trainer(mnist1d):
+    space = wb.spaces.get("teaching", num_nodes=3)
+    config = wb.TrainerConfig.for_space(space, controller_aggregate=3, controller_steps=2)
+    return wb.Trainer(space, data=mnist1d, config=config, seed=0)
+
+
+@pytest.fixture
+def app(trainer):
+    return wb.app.Workbench(trainer, preset="debug")
+
+
+def traces(fig):
+    return [{k: v for k, v in t.to_plotly_json().items() if k != "uid"} for t in fig.data]  # FigureWidget adds uids
+
+
+def assert_view(app, name, expected):
+    """The live widget shows exactly what the standalone figure function draws."""
+    got = traces(app.views.widgets[name])
+    want = traces(expected)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert g == w
+
+
+def test_step_omega_three_times(app, trainer):
+    for _ in range(3):
+        app.shared_button.click()
+    record = trainer.history[-1]
+    assert app.message.value == ""
+    assert "Step 3" in app.counter.value and "θ frozen" in app.phase.value
+    assert str(record.arch) in app.narration.value
+    total = len(trainer.supernet.block_names)
+    assert total == 20
+    assert f"updated {len(record.updated)} of {total} weight blocks; the other {total - len(record.updated)}" in app.narration.value
+    assert_view(app, "arch", wb.viz.plot_arch(trainer.space, record.arch, trainer.update_counts, trainer.controller))
+    assert_view(app, "heatmap", wb.viz.plot_update_heatmap(trainer.update_counts, trainer.space))
+    assert_view(app, "training", wb.viz.plot_training(trainer.history))
+    z = app.views.widgets["heatmap"].data[0].z
+    fixed = trainer.update_counts.grad["stem"] + trainer.update_counts.grad["classifier"]  # shown beside the grid
+    assert sum(v for row in z for v in row if v is not None) + fixed == sum(trainer.update_counts.grad.values())
+
+
+def test_step_theta_moves_the_policy_view(app, trainer):
+    app.shared_button.click()
+    app.controller_button.click()
+    record = trainer.history[-1]
+    assert record.phase == "controller" and "Step 2" in app.counter.value and "ω frozen" in app.phase.value
+    assert f"baseline {record.baseline:.3f}" in app.narration.value
+    greedy = trainer.controller.most_likely()
+    expected = wb.viz.plot_policy(trainer.controller, greedy, previous=None)
+    bars = [t for t in app.views.widgets["policy"].data if t.xaxis in (None, "x")]
+    assert [t.x for t in bars] == [t.x for t in expected.data if t.xaxis in (None, "x")]
+    probs = [float(p) for d, c in zip(trainer.controller.distributions(greedy), greedy.choices) for p in [d[c]]]
+    shown = {(y, x) for t in bars for y, x in zip(t.y or (), t.x or ()) if x}
+    for decision, p in zip(trainer.space.decisions, probs):
+        assert any(y == decision.name and x == pytest.approx(p, abs=1e-6) for y, x in shown)
+    assert_view(app, "collapse", wb.viz.plot_collapse(wb.viz.collapse_report(trainer.history)))
+
+
+def test_alternate_play_and_counter(app, trainer):
+    app.shared_steps.value, app.controller_steps.value = 2, 1
+    app.alternate_button.click()
+    assert [r.phase for r in trainer.history] == ["shared", "shared", "controller"]
+    app.speed.value = 20.0
+    assert asyncio.run(app.play(max_steps=4)) == 4
+    assert [r.phase for r in trainer.history][3:] == ["shared", "shared", "controller", "shared"]
+    assert "Step 7" in app.counter.value and not app.play_button.value
+    assert_view(app, "training", wb.viz.plot_training(trainer.history))
+
+
+def test_pause_stops_play_within_one_step(app, trainer):
+    async def press_pause_after_two():
+        task = asyncio.ensure_future(app.play(max_steps=100))
+        while len(trainer.history) < 2:
+            await asyncio.sleep(0.001)
+        app.play_button.value = False  # what the Pause click does
+        return await task
+
+    assert asyncio.run(press_pause_after_two()) == 2 == len(trainer.history)
+
+
+def test_sample_child_changes_no_weights(app, trainer):
+    before = {k: v.clone() for k, v in trainer.supernet.state_dict().items()}
+    arch = app.sample()
+    assert str(arch) in app.narration.value and len(trainer.history) == 0
+    assert all(torch.equal(before[k], v) for k, v in trainer.supernet.state_dict().items())
+    assert_view(app, "arch", wb.viz.plot_arch(trainer.space, arch, trainer.update_counts, trainer.controller))
+
+
+def test_scrubber_redraws_a_past_step(app, trainer):
+    for _ in range(4):
+        app.shared_button.click()
+    app.scrubber.value = 2
+    assert app.counter.value.startswith("Step 2") and "4" in app.counter.value
+    past = trainer.history.upto(2)
+    counts = wb.UpdateCounts.from_records(trainer.space.block_names(), past)
+    assert_view(app, "arch", wb.viz.plot_arch(trainer.space, past[-1].arch, counts))
+    assert_view(app, "heatmap", wb.viz.plot_update_heatmap(counts, trainer.space))
+    app.shared_button.click()  # stepping goes live again
+    assert app.scrubber.value == 5 and app.counter.value == "Step 5"
+
+
+def test_reset_same_seed_replays_identically(app, trainer):
+    app.shared_button.click()
+    first = trainer.history[0].arch
+    app.reset_button.click()
+    assert app.counter.value == "Step 0" and app.trainer is not trainer
+    app.shared_button.click()
+    assert app.trainer.history[0].arch == first
+    app.same_seed.value = False
+    app.reset_button.click()
+    assert app.trainer.seed == 1
+
+
+def test_knobs_change_the_config_and_bad_values_show_an_error(app, trainer):
+    app.knobs["controller_lr"].value = 0.01
+    assert trainer.config.controller_lr == 0.01 and app.message.value == ""
+    app.knobs["baseline_decay"].value = 1.5
+    assert "baseline_decay=1.5" in app.message.value and trainer.config.baseline_decay == 0.99
+    assert app.knobs["baseline_decay"].value == 0.99  # the knob shows the value in force
+    app.knobs["sampler"].value = "uniform"
+    assert trainer.config.sampler == "uniform"
+    app.shared_button.click()  # still usable
+    assert "Step 1" in app.counter.value
+
+
+def test_a_diverged_step_shows_in_the_message_area(app, trainer):
+    with torch.no_grad():
+        trainer.supernet.blocks["stem"].weight.fill_(float("nan"))
+    app.shared_button.click()
+    assert "step 1: shared loss is nan" in app.message.value and len(trainer.history) == 0
+    with torch.no_grad():
+        trainer.supernet.blocks["stem"].weight.normal_(0, 0.1)
+    app.shared_button.click()
+    assert app.message.value == "" and "Step 1" in app.counter.value
+
+
+def test_presets_and_chinese(trainer):
+    classroom = wb.app.Workbench(trainer, preset="classroom", lang="zh")
+    assert classroom.knob_panel.layout.display == "none"
+    assert classroom.shared_button.description == "更新 ω"
+    classroom.shared_button.click()
+    assert "θ 冻结" in classroom.narration.value and "阶段 1" in classroom.phase.value
+    with pytest.raises(ValueError, match="unknown preset 'lecture'; valid: classroom, debug"):
+        wb.app.Workbench(trainer, preset="lecture")
+    with pytest.raises(ValueError, match="unknown language 'fr'; valid: en, zh"):
+        wb.app.Workbench(trainer, lang="fr")
+
+
+def test_css_classes_for_tests_and_styling(app):
+    classes = {c for w in [app.sample_button, app.shared_button, app.controller_button, app.alternate_button,
+                           app.play_button, app.reset_button, app.counter, app.phase, app.narration, app.message]
+               for c in w._dom_classes}
+    assert classes >= {"wb-sample", "wb-step-shared", "wb-step-controller", "wb-alternate", "wb-play", "wb-reset",
+                       "wb-step-counter", "wb-phase", "wb-narration", "wb-message"}
+    assert {c for f in app.views.widgets.values() for c in f._dom_classes} == {
+        "wb-view-arch", "wb-view-policy", "wb-view-heatmap", "wb-view-training", "wb-view-collapse"}
+
+
+@pytest.mark.slow
+def test_replay_a_cli_run(tmp_path):
+    run = tmp_path / "run"
+    subprocess.run([sys.executable, "-m", "workbench", "search", "--space", "teaching", "--num-nodes", "2",
+                    "--epochs", "1", "--batch-size", "512", "--controller-steps", "2", "--controller-aggregate", "2",
+                    "--out", str(run), "--quiet"], check=True, timeout=120)
+    history = wb.History.from_log(run)
+    app = wb.app.Workbench.replay(run)
+    assert app.shared_button.disabled and app.play_button.disabled and app.trainer is None
+    assert app.scrubber.max == len(history) == history[-1].step
+    app.scrubber.value = 3
+    space = wb.spaces.get("teaching", num_nodes=2)
+    counts = wb.UpdateCounts.from_records(space.block_names(), history.upto(3))
+    assert_view(app, "arch", wb.viz.plot_arch(space, history[2].arch, counts))
+    assert app.counter.value == f"Step 3 of {len(history)}"
+    with pytest.raises(ValueError, match="holds no run"):
+        wb.app.Workbench.replay(tmp_path / "nothing")

@@ -1,0 +1,127 @@
+"""The app's five live figures: FigureWidgets made once, then patched in place after every step.
+
+Owns: turning a `Frame` (what the run looked like at one step) into one batched update per
+figure, through each viz module's data layer and trace patches, the same ones its plot_x uses.
+Must not: train, or compute what the core or the viz data layers own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from ..arch import Arch
+from ..controller import Controller
+from ..history import History
+from ..spaces import Space
+from ..tracking import UpdateCounts
+from ..viz import arch as v_arch
+from ..viz import collapse as v_collapse
+from ..viz import heatmap as v_heatmap
+from ..viz import policy as v_policy
+from ..viz import training as v_training
+
+NAMES = ("arch", "policy", "heatmap", "training", "collapse")
+HEIGHTS = {"arch": 560, "policy": 520, "heatmap": 520, "training": 620, "collapse": 560}
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The run as the views show it at one step."""
+
+    space: Space
+    arch: Arch  # the child to highlight
+    counts: UpdateCounts  # update counts after this step
+    history: History  # the records up to this step
+    policy: tuple[tuple[float, ...], ...]  # each decision's probabilities along `policy_arch`
+    policy_arch: Arch
+    previous: tuple[tuple[float, ...], ...] | None = None  # the same before the last θ step
+    controller: Controller | None = None  # live only: adds the policy's probabilities to hovers
+
+
+class LiveViews:
+    """Five go.FigureWidgets, each with the CSS class wb-view-NAME, updated in place."""
+
+    def __init__(self, frame: Frame):
+        self.space = frame.space
+        self._policy_controller = frame.controller or Controller(frame.space)  # gives the policy view its space
+        self.widgets: dict[str, go.FigureWidget] = {}
+        self._shown: dict[str, tuple[list[dict], dict]] = {}  # per view: the patches and layout it shows
+        for name in NAMES:
+            fig = go.FigureWidget(self._figure(name, frame))
+            fig.layout.height = HEIGHTS[name]
+            fig.layout.autosize = True
+            fig.layout.width = None
+            fig.add_class(f"wb-view-{name}")
+            self.widgets[name] = fig
+        self.update(frame)
+
+    def _figure(self, name: str, frame: Frame) -> go.Figure:
+        """The static figure for `name` (the skeleton the widget keeps for life)."""
+        if name == "arch":
+            return v_arch.plot_arch(frame.space, frame.arch, frame.counts, frame.controller)
+        if name == "policy":  # its bars are set from frame.policy by update()
+            return v_policy.plot_policy(self._policy_controller, frame.policy_arch)
+        if name == "heatmap":
+            return v_heatmap.plot_update_heatmap(frame.counts, frame.space)
+        if name == "training":
+            return v_training.plot_training(frame.history)
+        return v_collapse.plot_collapse(v_collapse.collapse_report(frame.history))
+
+    def _patches(self, name: str, frame: Frame, fig) -> tuple[list[dict], dict]:
+        """(trace patches, layout) for one view, from its viz module's data layer."""
+        if name == "arch":
+            info = v_arch._get_arch_info(frame.space, frame.arch, frame.counts, frame.controller)
+            return v_arch._arch_trace_data(info), v_arch._arch_layout(info)
+        if name == "policy":
+            info = v_policy._get_policy_info(self._policy_controller, frame.policy_arch, frame.previous,
+                                             distributions=frame.policy)
+            return v_policy._policy_trace_data(info), v_policy._policy_layout(info, fig)
+        if name == "heatmap":
+            info = v_heatmap._get_update_info(frame.counts, frame.space)
+            return v_heatmap._update_trace_data(info), v_heatmap._update_layout(info, fig)
+        if name == "training":
+            info = v_training._get_training_info(frame.history)
+            return v_training._training_trace_data(info), v_training._training_layout(info, fig)
+        report = v_collapse.collapse_report(frame.history)
+        return v_collapse._collapse_trace_data(report), v_collapse._collapse_layout(report, fig)
+
+    def update(self, frame: Frame, only: tuple[str, ...] = NAMES) -> None:
+        """Patch the views in `only` to show `frame`: one batched update per figure.
+
+        Only properties that differ from what the widget already shows are sent: plotly validates
+        every property it is given, and most of a figure stays the same from one step to the next.
+        """
+        for name in only:
+            fig = self.widgets[name]
+            patches, layout = self._patches(name, frame, fig)
+            layout = {k: _plain(v) for k, v in layout.items() if k not in ("height", "width")}
+            last_patches, last_layout = self._shown.get(name, ([{}] * len(patches), {}))
+            with fig.batch_update():
+                for trace, patch, last in zip(fig.data, patches, last_patches):
+                    changed = {k: v for k, v in patch.items() if k not in last or not _same(last[k], v)}
+                    if changed:
+                        trace.update(changed)
+                changed = {k: v for k, v in layout.items() if k not in last_layout or not _same(last_layout[k], v)}
+                if changed:
+                    fig.layout.update(changed)
+            self._shown[name] = (patches, layout)
+
+
+def _plain(value):
+    """Plotly objects (e.g. annotations read back from a figure) as plain dicts, so they compare by value."""
+    if hasattr(value, "to_plotly_json"):
+        return value.to_plotly_json()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _same(a, b) -> bool:
+    """Deep equality that also copes with numpy arrays inside patches."""
+    try:
+        return bool(a == b)
+    except ValueError:  # an array compared element-wise
+        import numpy as np
+
+        return np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
