@@ -1,4 +1,5 @@
-"""The command line: `workbench search` runs a search headless into a run folder; `workbench show` reads one.
+"""The command line: `workbench search` runs a search headless into a run folder; `workbench show` reads one;
+`workbench groundtruth` trains children stand-alone (its flags live in groundtruth/command.py).
 
     workbench search --space teaching --epochs 5 --seed 0 --out runs/NAME
     workbench search --resume runs/NAME
@@ -24,6 +25,7 @@ import typing
 from . import spaces
 from .checkpoint import CheckpointError
 from .config import SPACE_DEFAULTS, TrainerConfig
+from .groundtruth import command as _groundtruth_command
 from .runs import IDENTITY, RUN_FORMAT, RunFolder, load_trainer, summarize, versions
 from .trainer import DivergenceError, Trainer
 
@@ -82,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Print where a run stands; exit code 1 if its checkpoint or log is damaged.")
     show.add_argument("run", metavar="DIR", help="a run folder")
     show.set_defaults(func=_show)
+    _groundtruth_command.add_parser(sub, _positive_int, _natural_int)
     return parser
 
 

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 SHARED_OPTIMIZERS = ("sgd", "adam")
-SAMPLERS = ("controller", "uniform")
+SAMPLERS = ("controller", "uniform", "fair")
 BN_MODES = ("train", "eval")
 UNUSED_GRADS = ("none", "zero")
 CONTROLLER_KINDS = ("lstm", "independent")
@@ -43,7 +43,8 @@ class TrainerConfig:
     skip_target: float = 0.4  # enas-macro: target share of skip connections
     skip_weight: float = 0.8  # enas-macro: weight of KL(skip rate || target) in the loss
     # ---- both ----
-    sampler: str = "controller"  # who picks the child of an ω step: "controller" or "uniform"
+    sampler: str = "controller"  # who picks the child of an ω step: "controller", "uniform", or "fair"
+    #   ("fair": FairNAS-style, each ω step one update from a group covering every option; see Trainer.fair_group)
     reward_bn_mode: str = "train"  # BatchNorm while scoring children: batch stats or running stats
 
     def __post_init__(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Iterator, Sequence
 
 from . import spaces
@@ -30,6 +30,7 @@ class SharedRecord:
     changed: tuple[str, ...]  # weight blocks whose values changed
     seconds: float  # wall-clock time of the step
     phase: str = "shared"
+    archs: tuple[Arch, ...] = ()  # sampler "fair": the whole group (arch is its first); else empty
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,11 @@ def record_from_dict(row: dict) -> Record:
     if cls is None:
         raise ValueError(f"unknown record phase {row.get('phase')!r}; valid: {', '.join(_RECORD_TYPES)}")
     names = [f.name for f in fields(cls)]
-    missing = [n for n in names if n not in row]
+    optional = {f.name for f in fields(cls) if f.default is not MISSING}  # absent from older logs
+    missing = [n for n in names if n not in row and n not in optional]
     if missing:
         raise ValueError(f"{cls.__name__} is missing field(s) {', '.join(missing)}")
-    values = {n: row[n] for n in names}
+    values = {n: row[n] for n in names if n in row}
     if "arch" in values:
         if not isinstance(row.get("space"), str):
             raise ValueError(f"{cls.__name__} needs the name of its arch's space, got space={row.get('space')!r}")

@@ -132,27 +132,62 @@ class Trainer:
 
     # ---- phase 1: ω -----------------------------------------------------------------------
     def sample_child(self) -> Arch:
-        """The child the next ω step would train: from the controller or uniformly (per config)."""
+        """The child the next ω step would train: from the controller or uniformly (per config;
+        sampler "fair" trains a whole `fair_group()`, of which this is the first)."""
+        if self.config.sampler == "fair":
+            return self.fair_group()[0]
         if self.config.sampler == "uniform":
             return self.space.random(self.child_gen)
         with torch.no_grad():
             return self.controller.sample(self.child_gen).arch
 
+    def fair_group(self) -> list[Arch]:
+        """FairNAS-style strict fairness: G children, G = the largest option count of any decision.
+
+        Each decision's choices for the G children are random permutations of its k options laid
+        end to end and cut at G. So every op (k = G = 4 in the teaching space) is used exactly once
+        per group; a decision with k dividing G (node1's 1 input, node2's 2, node4's 4) uses each
+        option exactly G/k times; otherwise (node3's 3 inputs) each option is used floor(G/k) or
+        ceil(G/k) times, the extra ones at random, so equally often in expectation. Group size G
+        rather than the least common multiple of the option counts (12 here) keeps a fair ω step
+        at G forward/backward passes, as in FairNAS, where G is the number of candidate ops.
+        """
+        width = max(len(d.options) for d in self.space.decisions)
+        columns = []
+        for d in self.space.decisions:
+            k = len(d.options)
+            perms = [torch.randperm(k, generator=self.child_gen) for _ in range(-(-width // k))]
+            columns.append(torch.cat(perms)[:width].tolist())
+        return [self.space.make([col[g] for col in columns]) for g in range(width)]
+
     def shared_step(self, arch: Arch | None = None) -> SharedRecord:
-        """θ frozen: sample a child (or train `arch`), one training minibatch, one ω step."""
+        """θ frozen: sample a child (or train `arch`), one training minibatch, one ω step.
+
+        With sampler "fair" (and no `arch`), the step accumulates the mean gradient of a whole
+        `fair_group()` on the minibatch, then applies one update; the record's loss, loss_after
+        and accuracy are the group's means, `archs` the group and `updated` the union of its blocks."""
         t0 = time.perf_counter()
-        arch = self.sample_child() if arch is None else self.space.check(arch)
+        fair = arch is None and self.config.sampler == "fair"
+        if fair:
+            group = self.fair_group()
+        else:
+            group = [self.sample_child() if arch is None else self.space.check(arch)]
+        arch = group[0]
         x, y = self._train_batch()
         net, opt = self.supernet, self.shared_optimizer
         net.train()
         opt.zero_grad(set_to_none=True)
         with self._all_or_nothing(net, opt) as before:
-            logits = net(x, arch)  # (B, classes)
-            loss = F.cross_entropy(logits, y)
-            if not torch.isfinite(loss):
-                raise DivergenceError(f"step {self.step + 1}: shared loss is {loss.item()} for child {arch}; "
-                                      "ω was not updated (lower shared_lr or enable grad_clip)")
-            loss.backward()
+            losses, accs = [], []
+            for member in group:
+                logits = net(x, member)  # (B, classes)
+                loss = F.cross_entropy(logits, y)
+                if not torch.isfinite(loss):
+                    raise DivergenceError(f"step {self.step + 1}: shared loss is {loss.item()} for child {member}; "
+                                          "ω was not updated (lower shared_lr or enable grad_clip)")
+                (loss / len(group)).backward()  # the group's mean gradient, accumulated
+                losses.append(loss.item())
+                accs.append((logits.argmax(-1) == y).float().mean().item())
             watch = StepWatch(self._block_params, before)
             updated = watch.with_grad()
             used = [p for p in net.parameters() if p.grad is not None]
@@ -165,16 +200,17 @@ class Trainer:
             opt.step()
             opt.zero_grad(set_to_none=True)
             with torch.no_grad():
-                loss_after = F.cross_entropy(net(x, arch), y).item()
+                loss_after = sum(F.cross_entropy(net(x, m), y).item() for m in group) / len(group)
             if not (math.isfinite(loss_after) and all(torch.isfinite(p).all() for p in net.parameters())):
                 raise DivergenceError(f"step {self.step + 1}: the update made ω or its loss NaN or infinite for "
                                       f"child {arch}; it was undone (lower shared_lr or enable grad_clip)")
         changed = watch.changed()
         self.update_counts.record(updated, changed)
         self.step += 1
-        record = SharedRecord(step=self.step, epoch=self.epoch, arch=arch, loss=loss.item(), loss_after=loss_after,
-                              accuracy=(logits.argmax(-1) == y).float().mean().item(), updated=updated,
-                              changed=changed, seconds=time.perf_counter() - t0)
+        record = SharedRecord(step=self.step, epoch=self.epoch, arch=arch, loss=sum(losses) / len(group),
+                              loss_after=loss_after, accuracy=sum(accs) / len(group), updated=updated,
+                              changed=changed, seconds=time.perf_counter() - t0,
+                              archs=tuple(group) if fair else ())
         self.history.append(record)
         return record
 

@@ -1,0 +1,160 @@
+"""Fidelity: how well the shared weights rank children, against stand-alone ground truth.
+
+    truth = wb.groundtruth.load("teaching-mnist1d")
+    report = wb.fidelity.report(trainer, truth)           # every child, or sample=500
+    report.kendall_tau, report.noise_ceiling, report.top_k, report.picked
+
+Owns: scoring children with the current shared weights (`shared_accuracies`, the same as
+`Trainer.evaluate`: eval mode, a whole split), the ground truth per architecture (`truth`: mean
+over the table's seeds), rank agreement (Kendall τ, Spearman ρ, top-k overlap), the noise ceiling
+(τ between two stand-alone seeds of the same children: no proxy can be expected to beat it by
+much) and where a chosen child stands (`standing`: percentile and regret).
+Must not: train or change the weights it scores.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import torch
+
+from . import spaces
+from .arch import Arch
+
+METRICS = ("val_accuracy", "test_accuracy")
+
+
+def _frame_check(table, metric: str):
+    if metric not in METRICS:
+        raise ValueError(f"metric={metric!r} is not valid; choose one of {', '.join(METRICS)}")
+    missing = {"arch", "seed", metric} - set(getattr(table, "columns", ()))
+    if missing:
+        raise ValueError(f"the ground-truth table lacks column(s) {sorted(missing)}; "
+                         "use wb.groundtruth.load(...) or load_results(...)")
+
+
+def truth(table, metric: str = "test_accuracy"):
+    """Ground truth per architecture: `metric` averaged over the table's seeds (a Series by arch)."""
+    _frame_check(table, metric)
+    return table.groupby("arch", sort=True)[metric].mean()
+
+
+def _net_and_data(model, data):
+    net = getattr(model, "supernet", model)
+    data = data if data is not None else getattr(model, "data", None)
+    if data is None:
+        raise ValueError("pass data= with a bare Supernet (a Trainer brings its own)")
+    return net, data
+
+
+def shared_accuracies(model, archs=None, data=None, split: str = "val"):
+    """Accuracy of each child with the current shared weights on a whole split (a Series by arch).
+
+    `model`: a Trainer or a Supernet (then pass `data`); `archs`: Archs or their strings, default
+    every architecture of the space. Weights and train/eval mode are left as they were."""
+    import pandas as pd
+
+    net, data = _net_and_data(model, data)
+    space = net.space
+    archs = list(space.enumerate()) if archs is None else [space.parse(a) if isinstance(a, str) else space.check(a)
+                                                           for a in archs]
+    X, y = data.split(split)
+    device = next(net.parameters()).device
+    X, y = X.to(device), y.to(device)
+    was_training = net.training
+    net.eval()
+    try:
+        with torch.no_grad():
+            accs = [(net(X, a).argmax(-1) == y).float().mean().item() for a in archs]  # net(X, a): (N, classes)
+    finally:
+        net.train(was_training)
+    return pd.Series(accs, index=[space.format(a) for a in archs], name="shared_accuracy")
+
+
+def rank_agreement(proxy, target, ks=(10, 100, 500)) -> dict:
+    """Kendall τ (tau-b), Spearman ρ and top-k overlap of two Series over their common archs."""
+    from scipy import stats
+
+    common = proxy.index.intersection(target.index)
+    if len(common) < 2:
+        raise ValueError(f"need at least 2 architectures in both, got {len(common)}")
+    p, t = proxy.loc[common].astype(float), target.loc[common].astype(float)
+    tau = stats.kendalltau(p.values, t.values).statistic
+    rho = stats.spearmanr(p.values, t.values).statistic
+    overlap = {}
+    for k in ks:
+        if k <= len(common):
+            top_p = set(p.sort_values(ascending=False, kind="stable").index[:k])
+            top_t = set(t.sort_values(ascending=False, kind="stable").index[:k])
+            overlap[int(k)] = len(top_p & top_t) / k
+    return {"n": int(len(common)), "kendall_tau": float(tau), "spearman_rho": float(rho), "top_k": overlap}
+
+
+def noise_ceiling(table, metric: str = "test_accuracy", seeds: tuple[int, int] | None = None) -> dict:
+    """Rank agreement between two stand-alone seeds of the same children (default: the two most
+    common seeds of the table), over the children trained with both."""
+    _frame_check(table, metric)
+    counts = table["seed"].value_counts()
+    if len(counts) < 2:
+        raise ValueError("the noise ceiling needs a table with at least two seeds")
+    a, b = seeds if seeds is not None else tuple(int(s) for s in counts.index[:2])
+    by_seed = table.pivot_table(index="arch", columns="seed", values=metric, aggfunc="first")
+    for s in (a, b):
+        if s not in by_seed.columns:
+            raise ValueError(f"seed {s} is not in the table; seeds: {sorted(by_seed.columns)}")
+    both = by_seed[[a, b]].dropna()
+    out = rank_agreement(both[a], both[b])
+    out["seeds"] = [int(a), int(b)]
+    out["mean_abs_difference"] = float((both[a] - both[b]).abs().mean())
+    return out
+
+
+def standing(arch: Arch | str, table, metric: str = "test_accuracy", space="teaching") -> dict:
+    """Where one child stands in the ground truth: its accuracy, the best, the regret
+    (best - its accuracy), its percentile (share of architectures strictly worse, in %) and its
+    rank (1 = best)."""
+    space = spaces.resolve(space)
+    name = space.format(space.parse(arch) if isinstance(arch, str) else space.check(arch))
+    t = truth(table, metric)
+    if name not in t.index:
+        raise ValueError(f"{name!r} is not in the ground-truth table")
+    acc = float(t[name])
+    return {"arch": name, metric: acc, "best": float(t.max()), "regret": float(t.max() - acc),
+            "percentile": float(100.0 * (t < acc).mean()), "rank": int((t > acc).sum() + 1), "of": int(len(t))}
+
+
+@dataclass(frozen=True)
+class FidelityReport:
+    """Shared-weight ranking against ground truth, with the noise ceiling to read it by."""
+
+    n: int  # architectures scored
+    metric: str  # the ground-truth column
+    kendall_tau: float
+    spearman_rho: float
+    top_k: dict  # k -> share of the true top k that the shared weights also put in their top k
+    noise_ceiling: dict  # rank agreement between two stand-alone seeds
+    picked: dict  # standing of the child the shared weights rate best
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def report(model, table, sample: int | None = None, seed: int = 0, metric: str = "test_accuracy",
+           data=None, split: str = "val", ks=(10, 100, 500)) -> FidelityReport:
+    """Score every architecture (or `sample` of them, drawn with `seed`) with the current shared
+    weights and compare with the ground-truth `table` (a wb.groundtruth DataFrame)."""
+    net, _ = _net_and_data(model, data)
+    t = truth(table, metric)
+    archs = list(t.index)
+    if sample is not None:
+        if isinstance(sample, bool) or not isinstance(sample, int) or not 2 <= sample <= len(archs):
+            raise ValueError(f"sample={sample!r} must be an int in 2..{len(archs)}")
+        idx = torch.randperm(len(archs), generator=torch.Generator().manual_seed(seed))[:sample]
+        archs = [archs[i] for i in sorted(idx.tolist())]
+    shared = shared_accuracies(model, archs, data=data, split=split)
+    agree = rank_agreement(shared, t, ks)
+    best = shared.sort_values(ascending=False, kind="stable").index[0]
+    return FidelityReport(n=agree["n"], metric=metric, kendall_tau=agree["kendall_tau"],
+                          spearman_rho=agree["spearman_rho"], top_k=agree["top_k"],
+                          noise_ceiling=noise_ceiling(table, metric),
+                          picked=standing(best, table, metric, net.space))

@@ -1,0 +1,16 @@
+"""Ground truth: every child of a space trained stand-alone, to judge what weight sharing ranks.
+
+    import workbench as wb
+    table = wb.groundtruth.load("teaching-mnist1d")   # arch, seed, val_accuracy, test_accuracy, params, seconds
+    wb.groundtruth.train_standalone("teaching", table.arch[0], seed=0)   # reproduces a row
+
+Owns: `train_standalone` (standalone.py), sweeps over many children (sweep.py, the `workbench
+groundtruth` command in command.py) and the tables shipped inside the package (tables.py).
+Must not: touch shared weights (wb.fidelity compares the two).
+"""
+from .standalone import Settings, StandaloneResult, train_standalone
+from .sweep import BACKENDS, SweepError, plan, read_results, run_sweep
+from .tables import TABLES, load, load_results, settings
+
+__all__ = ["BACKENDS", "Settings", "StandaloneResult", "SweepError", "TABLES", "load", "load_results", "plan",
+           "read_results", "run_sweep", "settings", "train_standalone"]
