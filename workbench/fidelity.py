@@ -131,7 +131,7 @@ class FidelityReport:
     kendall_tau: float
     spearman_rho: float
     top_k: dict  # k -> share of the true top k that the shared weights also put in their top k
-    noise_ceiling: dict  # rank agreement between two stand-alone seeds
+    noise_ceiling: dict | None  # rank agreement between two stand-alone seeds (None: the table has one seed)
     picked: dict  # standing of the child the shared weights rate best
     extra: dict = field(default_factory=dict)
 
@@ -156,5 +156,5 @@ def report(model, table, sample: int | None = None, seed: int = 0, metric: str =
     best = shared.sort_values(ascending=False, kind="stable").index[0]
     return FidelityReport(n=agree["n"], metric=metric, kendall_tau=agree["kendall_tau"],
                           spearman_rho=agree["spearman_rho"], top_k=agree["top_k"],
-                          noise_ceiling=noise_ceiling(table, metric),
+                          noise_ceiling=noise_ceiling(table, metric) if table["seed"].nunique() > 1 else None,
                           picked=standing(best, table, metric, net.space))
