@@ -114,13 +114,15 @@ Every cell is 0: nothing has been trained yet.
 """),
     C(r"""
 n_params = sum(p.numel() for p in net.parameters())
-display(Markdown(f"The supernet has **{len(net.block_names)} weight blocks** holding **{n_params:,} parameters**: "
-                 f"the stem, the classifier, and one block per node, input and weighted op."))
+display(Markdown(
+    f"The supernet has **{len(net.block_names)} weight blocks** holding **{n_params:,} "
+    f"parameters**: the stem, the classifier, and one block per node, input and weighted op."))
 wb.viz.plot_update_heatmap(trainer.update_counts, space)
 """, r"""
 n_params = sum(p.numel() for p in net.parameters())
-display(Markdown(f"超网络共有 **{len(net.block_names)} 个权重块**，合计 **{n_params:,} 个参数**："
-                 f"stem、classifier，以及每个（节点，输入，带权重的操作）各一个块。"))
+display(Markdown(
+    f"超网络共有 **{len(net.block_names)} 个权重块**，合计 **{n_params:,} 个参数**："
+    f"stem、classifier，以及每个（节点，输入，带权重的操作）各一个块。"))
 wb.viz.plot_update_heatmap(trainer.update_counts, space)
 """),
     M(r"""
@@ -136,12 +138,14 @@ node are its candidate ops. The **coloured path is the child**.
 每个节点下方的四个小方块是它的候选操作。**彩色路径就是这个子模型**。
 """),
     C(r"""
-arch = space.parse("node1=relu(stem) node2=tanh(node1) node3=identity(stem) node4=sigmoid(node2)")
+arch = space.parse("node1=relu(stem) node2=tanh(node1) "
+                   "node3=identity(stem) node4=sigmoid(node2)")
 print(arch)
 print("choice indices:", arch.choices)
 wb.viz.plot_arch(space, arch)
 """, r"""
-arch = space.parse("node1=relu(stem) node2=tanh(node1) node3=identity(stem) node4=sigmoid(node2)")
+arch = space.parse("node1=relu(stem) node2=tanh(node1) "
+                   "node3=identity(stem) node4=sigmoid(node2)")
 print(arch)
 print("选择的下标：", arch.choices)
 wb.viz.plot_arch(space, arch)
@@ -158,20 +162,22 @@ child = net.child(arch)
 x, y = trainer.data.split("val")
 same = torch.equal(child(x), net(x, arch))
 child_params = sum(p.numel() for p in child.parameters())
+blocks = ", ".join(f"`{b}`" for b in used)
 display(Markdown(
-    f"This child uses **{len(used)} of {len(net.block_names)}** weight blocks ({child_params:,} of {n_params:,} "
-    f"parameters): {', '.join(f'`{b}`' for b in used)}. On all {len(y):,} validation examples the stand-alone copy "
-    f"and the supernet path give the same outputs: **{same}**."))
+    f"This child uses **{len(used)} of {len(net.block_names)}** weight blocks "
+    f"({child_params:,} of {n_params:,} parameters): {blocks}. On all {len(y):,} validation "
+    f"examples the stand-alone copy and the supernet path give the same outputs: **{same}**."))
 """, r"""
 used = net.blocks_for(arch)
 child = net.child(arch)
 x, y = trainer.data.split("val")
 same = torch.equal(child(x), net(x, arch))
 child_params = sum(p.numel() for p in child.parameters())
+blocks = "、".join(f"`{b}`" for b in used)
 display(Markdown(
-    f"这个子模型用到 **{len(net.block_names)} 个权重块中的 {len(used)} 个**（{n_params:,} 个参数中的 {child_params:,} 个）："
-    f"{'、'.join(f'`{b}`' for b in used)}。在全部 {len(y):,} 个验证样本上，独立副本和超网络路径的输出完全相同："
-    f"**{same}**。"))
+    f"这个子模型用到 **{len(net.block_names)} 个权重块中的 {len(used)} 个**"
+    f"（{n_params:,} 个参数中的 {child_params:,} 个）：{blocks}。"
+    f"在全部 {len(y):,} 个验证样本上，独立副本和超网络路径的输出完全相同：**{same}**。"))
 """),
     M(r"""
 How many children are there? Node $i$ can read from $i$ places (the stem or nodes $1,\dots,i-1$) and apply one
@@ -187,13 +193,15 @@ $$|\mathcal{A}| \;=\; \prod_{i=1}^{N} i\,|\mathcal{O}| \;=\; N!\,|\mathcal{O}|^{
     C(r"""
 N, n_ops = space.num_nodes, len(space.ops)
 product = r" \cdot ".join(str(i * n_ops) for i in range(1, N + 1))
-display(Markdown(f"Here $N = {N}$ and $|\\mathcal{{O}}| = {n_ops}$: ${product} = {space.size():,}$ children, "
-                 f"all sharing the same {n_params:,} parameters."))
+display(Markdown(
+    f"Here $N = {N}$ and $|\\mathcal{{O}}| = {n_ops}$: ${product} = {space.size():,}$ "
+    f"children, all sharing the same {n_params:,} parameters."))
 """, r"""
 N, n_ops = space.num_nodes, len(space.ops)
 product = r" \cdot ".join(str(i * n_ops) for i in range(1, N + 1))
-display(Markdown(f"这里 $N = {N}$，$|\\mathcal{{O}}| = {n_ops}$：${product} = {space.size():,}$ 个子模型，"
-                 f"全部共享同样的 {n_params:,} 个参数。"))
+display(Markdown(
+    f"这里 $N = {N}$，$|\\mathcal{{O}}| = {n_ops}$：${product} = {space.size():,}$ 个子模型，"
+    f"全部共享同样的 {n_params:,} 个参数。"))
 """),
     M(r"""
 ## 3. Why sharing saves time
@@ -222,7 +230,7 @@ t_search = time.perf_counter() - start
 
 children = [space.random(torch.Generator().manual_seed(i)) for i in range(1000)]
 start = time.perf_counter()
-shared_acc = [trainer.evaluate(a) for a in children]  # 1000 children scored with the shared weights
+shared_acc = [trainer.evaluate(a) for a in children]  # 1000 children, with the shared weights
 t_score = time.perf_counter() - start
 """, r"""
 EPOCHS = 8
@@ -252,7 +260,8 @@ display(Markdown(f'''
 | ENAS: train the supernet (and the controller) for {EPOCHS} epochs | {t_search:.1f} s |
 | ENAS: score 1000 children with the shared weights | {t_score:.1f} s |
 
-The whole ENAS search cost about as much as training **{(t_search + t_score) / t_child:.1f} children** alone:
+The whole ENAS search cost about as much as training
+**{(t_search + t_score) / t_child:.1f} children** alone:
 **{1000 * t_child / (t_search + t_score):.0f}×** less than 1000 separate trainings.
 '''))
 """, r"""
@@ -265,7 +274,8 @@ display(Markdown(f'''
 | ENAS：训练超网络（和控制器）{EPOCHS} 个 epoch | {t_search:.1f} 秒 |
 | ENAS：用共享权重给 1000 个子模型打分 | {t_score:.1f} 秒 |
 
-整个 ENAS 搜索的花费约等于单独训练 **{(t_search + t_score) / t_child:.1f} 个子模型**：
+整个 ENAS 搜索的花费约等于单独训练
+**{(t_search + t_score) / t_child:.1f} 个子模型**：
 比 1000 次独立训练少 **{1000 * t_child / (t_search + t_score):.0f} 倍**。
 '''))
 """),
@@ -296,14 +306,18 @@ $$L_{\text{shared}}(\omega) \;=\; \frac{1}{B}\sum_{b=1}^{B} \mathrm{CE}\big(f(x_
 """),
     C(r"""
 r = trainer.shared_step()
-display(Markdown(f"One ω step on `{r.arch}` with a minibatch of {trainer.config.batch_size}: $L_{{shared}}$ "
-                 f"went from **{r.loss:.3f}** to **{r.loss_after:.3f}** on that minibatch; "
-                 f"**{len(r.updated)} of {len(net.block_names)}** weight blocks got a gradient: {', '.join(r.updated)}."))
+display(Markdown(
+    f"One ω step on `{r.arch}` with a minibatch of {trainer.config.batch_size}: "
+    f"$L_{{shared}}$ went from **{r.loss:.3f}** to **{r.loss_after:.3f}** on that minibatch; "
+    f"**{len(r.updated)} of {len(net.block_names)}** weight blocks got a gradient: "
+    f"{', '.join(r.updated)}."))
 """, r"""
 r = trainer.shared_step()
-display(Markdown(f"在 `{r.arch}` 上用 {trainer.config.batch_size} 个样本的小批量做一次 ω 更新：这个小批量上的 $L_{{shared}}$ "
-                 f"从 **{r.loss:.3f}** 降到 **{r.loss_after:.3f}**；**{len(net.block_names)} 个权重块中只有 {len(r.updated)} 个**"
-                 f"得到梯度：{', '.join(r.updated)}。"))
+display(Markdown(
+    f"在 `{r.arch}` 上用 {trainer.config.batch_size} 个样本的小批量做一次 ω 更新："
+    f"这个小批量上的 $L_{{shared}}$ 从 **{r.loss:.3f}** 降到 **{r.loss_after:.3f}**；"
+    f"**{len(net.block_names)} 个权重块中只有 {len(r.updated)} 个**得到梯度："
+    f"{', '.join(r.updated)}。"))
 """),
     M(r"""
 **Phase 2: the controller θ, with ω frozen.** The controller is a policy $P(m;\theta)$ over children. It wants
@@ -336,18 +350,21 @@ s = trainer.controller.sample(torch.Generator().manual_seed(0))
 R, b = trainer.evaluate(s.arch), trainer.baseline
 term = wb.reinforce.policy_loss(s.log_prob, R - b).item()
 display(Markdown(
-    f"The controller sampled `{s.arch}` with probability $P = {s.log_prob.exp().item():.1e}$ "
-    f"($\\log P = {s.log_prob.item():.2f}$). Its reward (validation accuracy) is $R = {R:.3f}$ and the baseline "
-    f"$b = {b:.3f}$, so the advantage is $R-b = {R - b:+.3f}$ and its loss term $-(R-b)\\log P = {term:.3f}$. "
+    f"The controller sampled `{s.arch}` with probability "
+    f"$P = {s.log_prob.exp().item():.1e}$ ($\\log P = {s.log_prob.item():.2f}$). "
+    f"Its reward (validation accuracy) is $R = {R:.3f}$ and the baseline $b = {b:.3f}$, "
+    f"so the advantage is $R-b = {R - b:+.3f}$ and its loss term $-(R-b)\\log P = {term:.3f}$. "
     f"A gradient step on that term makes this child **{'more' if R > b else 'less'}** likely."))
 """, r"""
 s = trainer.controller.sample(torch.Generator().manual_seed(0))
 R, b = trainer.evaluate(s.arch), trainer.baseline
 term = wb.reinforce.policy_loss(s.log_prob, R - b).item()
 display(Markdown(
-    f"控制器以概率 $P = {s.log_prob.exp().item():.1e}$（$\\log P = {s.log_prob.item():.2f}$）采样到 `{s.arch}`。"
-    f"它的奖励（验证准确率）$R = {R:.3f}$，基线 $b = {b:.3f}$，所以优势 $R-b = {R - b:+.3f}$，"
-    f"损失项 $-(R-b)\\log P = {term:.3f}$。对这一项做一次梯度下降，会让这个子模型的概率**{'变大' if R > b else '变小'}**。"))
+    f"控制器以概率 $P = {s.log_prob.exp().item():.1e}$"
+    f"（$\\log P = {s.log_prob.item():.2f}$）采样到 `{s.arch}`。"
+    f"它的奖励（验证准确率）$R = {R:.3f}$，基线 $b = {b:.3f}$，"
+    f"所以优势 $R-b = {R - b:+.3f}$，损失项 $-(R-b)\\log P = {term:.3f}$。"
+    f"对这一项做一次梯度下降，会让这个子模型的概率**{'变大' if R > b else '变小'}**。"))
 """),
     M(r"""
 The trainer does exactly this, with $K$ children per θ step, each scored on a validation minibatch, plus a small
@@ -357,12 +374,14 @@ entropy bonus in the reward (notebook 02 shows why). One θ step:
 """),
     C(r"""
 c = trainer.controller_step()
-display(Markdown(f"{len(c.archs)} children, mean reward **{c.reward:.3f}**, baseline **{c.baseline:.3f}**, "
-                 f"mean advantage **{c.advantage:+.3f}**, policy entropy {c.entropy:.2f} nats."))
+display(Markdown(
+    f"{len(c.archs)} children, mean reward **{c.reward:.3f}**, baseline **{c.baseline:.3f}**, "
+    f"mean advantage **{c.advantage:+.3f}**, policy entropy {c.entropy:.2f} nats."))
 """, r"""
 c = trainer.controller_step()
-display(Markdown(f"{len(c.archs)} 个子模型，平均奖励 **{c.reward:.3f}**，基线 **{c.baseline:.3f}**，"
-                 f"平均优势 **{c.advantage:+.3f}**，策略熵 {c.entropy:.2f} nats。"))
+display(Markdown(
+    f"{len(c.archs)} 个子模型，平均奖励 **{c.reward:.3f}**，基线 **{c.baseline:.3f}**，"
+    f"平均优势 **{c.advantage:+.3f}**，策略熵 {c.entropy:.2f} nats。"))
 """),
     M(r"""
 ## 5. Step through it yourself
@@ -371,13 +390,19 @@ The app puts the alternation under buttons: **Step ω** (phase 1), **Step θ** (
 epoch of ω steps, then the θ steps), **Play**/**Pause** and **Reset**. Its views: the child inside the
 supernet, the weight-update heatmap, the controller's probabilities, the curves, and a collapse check. It starts
 from a fresh supernet and controller.
+
+*Tip:* right-click the app and choose **Create New View for Cell Output** to keep it in sight while you work
+through the exercises below.
 """, r"""
 ## 5. 亲手一步步来
 
 这个应用把交替训练放到了按钮上：**更新 ω**（阶段 1）、**更新 θ**（阶段 2）、**交替一轮**（一个 epoch 的 ω 更新，再做 θ 更新）、
 **播放**/**暂停**和**重置**。各个视图：超网络中的子模型、权重更新热力图、控制器的概率、训练曲线，以及坍缩检查。
 它从一个全新的超网络和控制器开始。
+
+*提示：* 在应用上点右键，选择 **Create New View for Cell Output**（为单元输出创建新视图），做下面的练习时它就一直在眼前。
 """),
+
     C(r"""
 app = wb.app.Workbench(wb.Trainer("teaching", seed=0), preset="classroom", lang="en")
 app
@@ -406,16 +431,20 @@ for _ in range(5):
 counts = app.trainer.update_counts
 never = [b for b in counts.blocks if counts.grad[b] == 0]
 moved_anyway = [b for b in never if counts.changed[b] > 0]
-display(Markdown(f"After {counts.steps} ω steps, **{len(never)} of {len(counts.blocks)}** weight blocks never got a "
-                 f"gradient, while `stem` and `classifier` got one {counts.grad['stem']} times. "
-                 f"Of the blocks that never got a gradient, {len(moved_anyway)} changed value."))
+display(Markdown(
+    f"After {counts.steps} ω steps, **{len(never)} of {len(counts.blocks)}** weight blocks "
+    f"never got a gradient, while `stem` and `classifier` got one in "
+    f"{counts.grad['stem']} of the {counts.steps} steps. Blocks that changed value without "
+    f"ever getting a gradient: {len(moved_anyway)}."))
 """, r"""
 counts = app.trainer.update_counts
 never = [b for b in counts.blocks if counts.grad[b] == 0]
 moved_anyway = [b for b in never if counts.changed[b] > 0]
-display(Markdown(f"做了 {counts.steps} 次 ω 更新后，**{len(counts.blocks)} 个权重块中有 {len(never)} 个**从未得到梯度，"
-                 f"而 `stem` 和 `classifier` 得到了 {counts.grad['stem']} 次。"
-                 f"从未得到梯度的块中，值发生改变的有 {len(moved_anyway)} 个。"))
+display(Markdown(
+    f"做了 {counts.steps} 次 ω 更新后，"
+    f"**{len(counts.blocks)} 个权重块中有 {len(never)} 个**从未得到梯度，"
+    f"而 `stem` 和 `classifier` 在 {counts.steps} 步中有 {counts.grad['stem']} 步得到梯度。"
+    f"从未得到梯度、值却变了的块：{len(moved_anyway)} 个。"))
 
 """),
     M(r"""
@@ -447,11 +476,12 @@ which direction? Compare with the sign of the advantage in the narration above t
 """),
     C(r"""
 c = app.step_controller()
-display(Markdown(f"θ step {c.step}: mean reward {c.reward:.3f}, baseline {c.baseline:.3f}, "
-                 f"mean advantage **{c.advantage:+.3f}**."))
+display(Markdown(f"θ step (step {c.step} of the run): mean reward {c.reward:.3f}, "
+                 f"baseline {c.baseline:.3f}, mean advantage **{c.advantage:+.3f}**."))
 """, r"""
 c = app.step_controller()
-display(Markdown(f"第 {c.step} 步（θ）：平均奖励 {c.reward:.3f}，基线 {c.baseline:.3f}，平均优势 **{c.advantage:+.3f}**。"))
+display(Markdown(f"第 {c.step} 步（θ）：平均奖励 {c.reward:.3f}，基线 {c.baseline:.3f}，"
+                 f"平均优势 **{c.advantage:+.3f}**。"))
 """),
     M(r"""
 <details><summary><b>Answer</b> (click)</summary>
@@ -484,8 +514,8 @@ Press **Sample child** a few times. Does the step counter move? Does any weight 
 for _ in range(3):
     app.alternate()
 report = wb.viz.collapse_report(app.trainer.history)
-display(Markdown(f"After {len(app.trainer.history)} steps the collapse check says **{report.verdict}**: "
-                 + "; ".join(report.reasons) + "."))
+display(Markdown(f"After {len(app.trainer.history)} steps the collapse check says "
+                 f"**{report.verdict}**: " + "; ".join(report.reasons) + "."))
 """, r"""
 for _ in range(3):
     app.alternate()
@@ -540,11 +570,12 @@ from IPython.display import Markdown, display
 torch.set_num_threads(1)  # the networks here are tiny: one CPU thread is the fastest
 EPOCHS, SEED = 6, 0
 space = wb.spaces.get("teaching")
-RECIPE = dict(controller_lr=0.05, entropy_weight=0.0, tanh_constant=None)  # the recipe for a collapse
+# the recipe for a collapse:
+RECIPE = dict(controller_lr=0.05, entropy_weight=0.0, tanh_constant=None)
 
 
 def search(space=space, epochs=EPOCHS, seed=SEED, **changes):
-    # a fresh trainer: the collapse recipe, then `changes` on top; run for `epochs` without a progress bar
+    # a fresh trainer with the collapse recipe, then `changes` on top, run for `epochs`
     config = wb.TrainerConfig.for_space(space, **{**RECIPE, **changes})
     trainer = wb.Trainer(space, config=config, seed=seed)
     trainer.run(epochs=epochs, progress=False)
@@ -557,27 +588,29 @@ pd.DataFrame({"ENAS default": {k: shown(getattr(enas, k)) for k in RECIPE},
               "collapse recipe": {k: shown(v) for k, v in RECIPE.items()}})
 """),
     M(r"""
-The recipe: a controller learning rate 50 times ENAS's, no entropy bonus and no tanh constant (the next sections
-say what each of those does). Everything else stays at the teaching defaults.
+The recipe: a controller learning rate 50 times ENAS's, no entropy bonus and no tanh constant (section 2 says
+what each of those does). Everything else stays at the teaching defaults.
 
 ## 1. Watch it collapse
 """),
     C(r"""
 broken = search()
 steps = broken.history.controller()
-h_max = sum(math.log(len(d.options)) for d in space.decisions)  # entropy of the uniform policy, in nats
+h_max = sum(math.log(len(d.options)) for d in space.decisions)  # uniform policy, in nats
 half = next((i for i, r in enumerate(steps, start=1) if r.entropy < h_max / 2), None)
 report = wb.viz.collapse_report(broken.history)
 display(Markdown(
-    f"{EPOCHS} epochs: {len(broken.history.shared())} ω steps and {len(steps)} θ steps. The sampled children's "
-    f"entropy started at {steps[0].entropy:.2f} nats (the maximum is {h_max:.2f}) and "
-    + (f"fell below half of it at θ step {half} of {len(steps)}. " if half else "never fell below half of it. ")
+    f"{EPOCHS} epochs: {len(broken.history.shared())} ω steps and {len(steps)} θ steps. "
+    f"The sampled children's entropy started at {steps[0].entropy:.2f} nats "
+    f"(the maximum is {h_max:.2f}) and "
+    + (f"fell below half of it at θ step {half} of {len(steps)}. " if half
+       else "never fell below half of it. ")
     + f"The controller's favourite now: `{broken.controller.most_likely()}`."))
 """),
     M(r"""
 **The policy over time.** Each row is one option of one decision, each column one θ step; the colour is the
 option's probability along the controller's favourite child. A healthy policy stays mottled for a long time;
-this one turns into a few solid lines within a few θ steps, and the entropy rows below go dark.
+this one turns into a few solid lines, and the entropy rows below go dark.
 """),
     C(r"""
 wb.viz.plot_policy_history(broken.history)
@@ -588,19 +621,23 @@ column of the heatmap runs hot while the rest of the supernet freezes where it w
 """),
     C(r"""
 counts = broken.update_counts
-ops_blocks = [b for b in counts.blocks if b not in ("stem", "classifier")]
-fav_blocks = [b for b in broken.supernet.blocks_for(broken.controller.most_likely()) if b in ops_blocks]
-share = sum(counts.grad[b] for b in fav_blocks) / max(sum(counts.grad[b] for b in ops_blocks), 1)
-cold = sum(counts.grad[b] == 0 for b in ops_blocks)
-display(Markdown(f"The {len(fav_blocks)} op blocks of the favourite child received **{share:.0%}** of all the op-block "
-                 f"updates of the run. Op blocks never updated at all: {cold} of {len(ops_blocks)}."))
+op_blocks = [b for b in counts.blocks if b not in ("stem", "classifier")]
+favourite = broken.supernet.blocks_for(broken.controller.most_likely())
+fav_blocks = [b for b in favourite if b in op_blocks]
+fav_updates = sum(counts.grad[b] for b in fav_blocks)
+all_updates = sum(counts.grad[b] for b in op_blocks)
+cold = sum(counts.grad[b] == 0 for b in op_blocks)
+display(Markdown(
+    f"The {len(fav_blocks)} op blocks of the favourite child received "
+    f"**{fav_updates / max(all_updates, 1):.0%}** of all the op-block updates of the run. "
+    f"Op blocks never updated at all: {cold} of {len(op_blocks)}."))
 wb.viz.plot_update_heatmap(counts, space)
 """),
     M(r"""
 **The collapse report** sums up the evidence over the last 50 sampled children: how much of its maximum entropy
 the policy keeps, how many different children it sampled, how often the most frequent one came up, and the
-share of `identity` ops (a linear, skip-like shortcut that is cheap to train). Each check has a warning and an
-alarm threshold; one alarm makes the verdict *collapsed*.
+share of `identity` ops (a weight-free shortcut, cheap to train). Each check has a warning and an alarm
+threshold; one alarm makes the verdict *collapsed*.
 """),
     C(r"""
 display(Markdown(f"Verdict: **{report.verdict}**. " + "; ".join(report.reasons) + "."))
@@ -610,8 +647,8 @@ wb.viz.plot_collapse(report)
 **Why so fast?** ENAS trains θ with Adam, $\beta_1 = 0$. Adam divides each gradient by its running
 root-mean-square, so every θ step moves every parameter by about the learning rate *whatever the size of the
 advantage*. Noisy advantages (rewards on a 256-example minibatch, from shared weights that barely work yet) are
-enough to pick a direction, and at 50 times ENAS's rate a few steps push one option's logit far above the others.
-Then the loop described at the top takes over.
+enough to pick a direction, and at 50 times ENAS's rate a few dozen steps push one option's logit far above the
+others. Then the loop described at the top takes over.
 
 ## 2. The remedies, one at a time
 
@@ -629,23 +666,26 @@ the learning rate back, then all of ENAS's defaults together.
 """),
     C(r"""
 C_TANH = 1.5
-bound = {k: math.exp(C_TANH) / (math.exp(C_TANH) + (k - 1) * math.exp(-C_TANH)) for k in (2, 3, 4)}
+bound = {k: math.exp(C_TANH) / (math.exp(C_TANH) + (k - 1) * math.exp(-C_TANH))
+         for k in (2, 3, 4)}
 display(Markdown(f"With $C = {C_TANH}$ no option can get more than "
                  + ", ".join(f"**{p:.0%}** ({k} options)" for k, p in bound.items()) + "."))
 """),
     C(r"""
 def summary(trainer, n=20):
-    # the collapse report's evidence, the share of θ steps with a positive mean advantage, and the
-    # shared-weight accuracy of n children sampled from the policy (the same generator for every run)
+    # the collapse report's evidence, the share of θ steps with a positive mean advantage,
+    # and the shared-weight accuracy of n children sampled from the policy
     rep = wb.viz.collapse_report(trainer.history)
     steps = trainer.history.controller()
-    gen = torch.Generator().manual_seed(0)
+    gen = torch.Generator().manual_seed(0)  # the same draws for every run
     sampled = [trainer.evaluate(trainer.controller.sample(gen).arch) for _ in range(n)]
-    return {"verdict": rep.verdict, "entropy kept": rep.mean_entropy_fraction,
-            "distinct children (of 50)": rep.distinct, "top child's share": rep.top_share,
+    return {"verdict": rep.verdict,
+            "entropy kept": rep.mean_entropy_fraction,
+            "distinct children (of 50)": rep.distinct,
+            "top child's share": rep.top_share,
             "identity share": rep.identity_skip_rate,
             "θ steps with R > b": sum(r.advantage > 0 for r in steps) / len(steps),
-            f"acc. of {n} sampled children": sum(sampled) / n}
+            "acc. of sampled children": sum(sampled) / n}
 
 
 CHANGES = {
@@ -657,44 +697,46 @@ CHANGES = {
     f"controller lr {enas.controller_lr:g} (ENAS)": dict(controller_lr=enas.controller_lr),
     "all ENAS defaults": {k: getattr(enas, k) for k in RECIPE},
 }
-runs = {name: broken if change is None else search(**change) for name, change in CHANGES.items()}
+runs = {name: broken if change is None else search(**change)
+        for name, change in CHANGES.items()}
 table = pd.DataFrame({name: summary(t) for name, t in runs.items()}).T
-table.style.format({c: "{:.0%}" for c in table.columns if c not in ("verdict", "distinct children (of 50)")}
-                   | {table.columns[-1]: "{:.3f}"})
+shares = [c for c in table.columns if "share" in c or c in ("entropy kept", "θ steps with R > b")]
+table.style.format({c: "{:.0%}" for c in shares} | {"acc. of sampled children": "{:.3f}"})
 """),
     C(r"""
 row = table.to_dict("index")
 names = list(CHANGES)
+recipe, bonus, decay = row[names[0]], row[names[1]], row[names[4]]
+lr_only, enas_row = row[names[-2]], row[names[-1]]
 single = names[1:5]
 best = max(single, key=lambda n: row[n]["entropy kept"])
-saved = [n for n in single if row[n]["verdict"] != "collapsed"]
-recipe, enas_row = row[names[0]], row[names[-1]]
-acc = table.columns[-1]
-flatter = ("A collapsed controller *looks* better: its few children got all the training, and shared-weight "
-           "accuracy flatters the children that were trained most." if recipe[acc] > enas_row[acc] else
+saved = [f"**{n}** ({row[n]['verdict']})" for n in single if row[n]["verdict"] != "collapsed"]
+acc = "acc. of sampled children"
+flatter = ("A collapsed controller *looks* better: its few children got all the training, and "
+           "shared weights flatter the children that were trained most."
+           if recipe[acc] > enas_row[acc] else
            "Here the collapse did not even pay off on the shared weights.")
-decay = row["baseline decay γ = 0.9 (not 0.99)"]
 display(Markdown(f'''
-* Of the single changes, **{best}** kept the most entropy: {row[best]["entropy kept"]:.0%} of the maximum, against
-  {recipe["entropy kept"]:.0%} for the recipe. Single changes that avoided the *collapsed* verdict:
-  {", ".join(f"**{n}** ({row[n]['verdict']})" for n in saved) if saved else "**none**"}.
-* The entropy bonus kept {row[names[1]]["entropy kept"]:.0%} of the entropy (verdict: {row[names[1]]["verdict"]}). Added
-  to the reward, it only re-weights which samples are pushed up or down; Adam still moves θ by about the learning
-  rate per step.
-* The baseline decay changes what the controller hears: with γ = 0.99 the mean advantage was positive in
-  {recipe["θ steps with R > b"]:.0%} of the θ steps, with γ = 0.9 in {decay["θ steps with R > b"]:.0%}.
-  Verdict with γ = 0.9: **{decay["verdict"]}**.
-* With ENAS's learning rate alone the verdict is **{row[names[-2]]["verdict"]}**; with all its defaults
+* Of the single changes, **{best}** kept the most entropy: {row[best]["entropy kept"]:.0%} of the
+  maximum, against {recipe["entropy kept"]:.0%} for the recipe. Single changes that avoided the
+  *collapsed* verdict: {", ".join(saved) if saved else "**none**"}.
+* The entropy bonus kept {bonus["entropy kept"]:.0%} (verdict: {bonus["verdict"]}). Added to the
+  reward, it only re-weights which samples are pushed up or down; Adam still moves θ by about the
+  learning rate per step.
+* The baseline decay changes what the controller hears: with γ = 0.99 the mean advantage was
+  positive in {recipe["θ steps with R > b"]:.0%} of the θ steps, with γ = 0.9 in
+  {decay["θ steps with R > b"]:.0%}. Verdict with γ = 0.9: **{decay["verdict"]}**.
+* With ENAS's learning rate alone the verdict is **{lr_only["verdict"]}**; with all its defaults
   **{enas_row["verdict"]}** ({enas_row["entropy kept"]:.0%} of the entropy kept).
-* Mind the last column: the collapse recipe's sampled children score **{recipe[acc]:.3f}** on the shared weights,
-  the ENAS defaults' **{enas_row[acc]:.3f}**. {flatter}
+* Mind the last column: the collapse recipe's sampled children score **{recipe[acc]:.3f}** on the
+  shared weights, the ENAS defaults' **{enas_row[acc]:.3f}**. {flatter}
 '''))
 """),
     M(r"""
 ## 3. The skip penalty (ENAS macro space)
 
 In the ENAS macro CNN each layer also decides, for every earlier layer, whether to add a **skip connection**
-from it. Skips make shallow, easy-to-train paths, and a controller tends to pile them up. ENAS adds a penalty to
+from it. Skips make short, easy-to-train paths, and a controller tends to pile them up. ENAS adds a penalty to
 the controller's loss: the KL divergence between the skip probability $q$ of each skip decision and a target
 rate $\rho$,
 
@@ -709,19 +751,20 @@ macro = wb.spaces.get("enas-macro", num_layers=4)
 fast = dict(batch_size=64, controller_steps=10, controller_aggregate=5, controller_lr=0.01,
             entropy_weight=enas.entropy_weight, tanh_constant=enas.tanh_constant)
 skips = {f"skip penalty λ = {w}": search(macro, skip_weight=w, **fast) for w in (0.8, 0.0)}
-frame = pd.concat([t.history.controller().to_frame().reset_index().assign(run=name) for name, t in skips.items()])
-fig = px.line(frame, x="step", y="skip_rate", color="run", title="Share of skip connections among the sampled children",
+frame = pd.concat([t.history.controller().to_frame().reset_index().assign(run=name)
+                   for name, t in skips.items()])
+fig = px.line(frame, x="step", y="skip_rate", color="run", height=380,
+              title="Share of skip connections among the sampled children",
               labels={"step": "step of the run", "skip_rate": "skip rate"})
 fig.add_hline(y=wb.TrainerConfig().skip_target, line_dash="dot", annotation_text="target ρ")
-fig.update_layout(height=380)
-fig
 """),
     C(r"""
-last = {name: t.history.controller()[-5:] for name, t in skips.items()}
-rate = {name: sum(r.skip_rate for r in rs) / len(rs) for name, rs in last.items()}
-verdicts = {name: wb.viz.collapse_report(t.history).verdict for name, t in skips.items()}
-display(Markdown("Skip rate over the last 5 θ steps: " + "; ".join(
-    f"**{name}**: {rate[name]:.0%} (collapse check: {verdicts[name]})" for name in skips)
+rate = {name: sum(r.skip_rate for r in t.history.controller()[-5:]) / 5
+        for name, t in skips.items()}
+verdict = {name: wb.viz.collapse_report(t.history).verdict for name, t in skips.items()}
+display(Markdown(
+    "Skip rate over the last 5 θ steps: "
+    + "; ".join(f"**{n}**: {rate[n]:.0%} (collapse check: {verdict[n]})" for n in skips)
     + f". The target is {wb.TrainerConfig().skip_target:.0%}."))
 """),
     M(r"""
@@ -729,9 +772,13 @@ display(Markdown("Skip rate over the last 5 θ steps: " + "; ".join(
 
 * Change `SEED` in the first cell and run everything again: which conclusions survive another seed?
 * Give the entropy bonus a fair chance: try `entropy_weight=0.5` with `controller_lr=0.005`.
-* Open the app with the collapse recipe, press **Play**, and watch the policy lock in:
-  `wb.app.Workbench(wb.Trainer("teaching", config=wb.TrainerConfig.for_space("teaching", **RECIPE)), preset="debug")`.
-  The *debug* preset shows the knobs: turn the tanh constant back on mid-run and see what happens.
+* Watch the policy lock in, live, in the app with the collapse recipe (the *debug* preset shows the knobs; turn
+  the tanh constant back on mid-run and see what happens):
+
+  ```python
+  config = wb.TrainerConfig.for_space("teaching", **RECIPE)
+  wb.app.Workbench(wb.Trainer("teaching", config=config), preset="debug")
+  ```
 
 **Next:** `03_ranking_fidelity.ipynb`: do the shared weights rank children the way stand-alone training does?
 """),
@@ -752,8 +799,6 @@ penalty that keeps them in check, how fast the space grows, the controller's ski
 it picks against random children. About a minute and a half on a laptop CPU.
 """),
     C(r"""
-import math
-
 import pandas as pd
 import plotly.express as px
 import torch
@@ -763,9 +808,10 @@ from IPython.display import Markdown, display
 torch.set_num_threads(1)  # the networks here are tiny: one CPU thread is the fastest
 data = wb.data.digits("image")  # 8x8 grey images, fixed train / val / test splits
 X, y = data.split("train")
-display(Markdown(f"{len(y):,} training, {len(data.split('val')[1]):,} validation and {len(data.split('test')[1]):,} "
-                 f"test images of shape {tuple(X.shape[1:])} (channels, height, width). The first ten:"))
-fig = px.imshow(X[:10, 0], facet_col=0, facet_col_wrap=10, color_continuous_scale="gray_r", height=200)
+n_val, n_test = len(data.split("val")[1]), len(data.split("test")[1])
+display(Markdown(f"{len(y):,} training, {n_val:,} validation and {n_test:,} test images "
+                 f"of shape {tuple(X.shape[1:])} (channels, height, width). The first ten:"))
+fig = px.imshow(X[:10, 0], facet_col=0, color_continuous_scale="gray_r", height=200)
 for i, a in enumerate(fig.layout.annotations):
     a.text = f"label {int(y[i])}"
 fig.update_xaxes(visible=False).update_yaxes(visible=False).update_coloraxes(showscale=False)
@@ -788,8 +834,9 @@ pd.DataFrame({op: {"weights in layer 1": size.get(f"layer1/{op}", 0)} for op in 
     C(r"""
 n_skip = sum(d.kind == "skip" for d in space.decisions)
 arch = space.random(torch.Generator().manual_seed(0))
-display(Markdown(f"With $L = {space.num_layers}$ layers: {space.num_layers} op decisions and {n_skip} skip decisions. "
-                 f"A random child, inside the supernet (dotted: its skip connections):"))
+display(Markdown(f"With $L = {space.num_layers}$ layers: {space.num_layers} op decisions and "
+                 f"{n_skip} skip decisions. A random child inside the supernet "
+                 f"(dotted: its skip connections):"))
 wb.viz.plot_arch(space, arch)
 """),
     M(r"""
@@ -802,7 +849,7 @@ $$|\mathcal{A}_L| \;=\; 6^{L}\cdot 2^{L(L-1)/2}.$$
 """),
     C(r"""
 def sci(n, digits=1):
-    # n in LaTeX: 1,728 or 1.6 \times 10^{29}
+    # n for LaTeX: 1,728 or 1.6 \times 10^{29}
     if n < 1e5:
         return f"{n:,}"
     mantissa, exponent = f"{n:.{digits}e}".split("e")
@@ -810,13 +857,16 @@ def sci(n, digits=1):
 
 
 sizes = {L: wb.spaces.get("enas-macro", num_layers=L).size() for L in range(1, 13)}
-years = sizes[12] / 1e6 / (3600 * 24 * 365.25)
+years = sizes[12] / 1e6 / (3600 * 24 * 365.25)  # at a million children a second
+header = "| layers $L$ | " + " | ".join(str(L) for L in sizes) + " |"
+rule = "|---" * (len(sizes) + 1) + "|"
+cells = "| children | " + " | ".join(f"${sci(n)}$" for n in sizes.values()) + " |"
 display(Markdown(
-    "| layers $L$ | " + " | ".join(str(L) for L in sizes) + " |\n|" + "---|" * (len(sizes) + 1) + "\n"
-    + "| children | " + " | ".join(f"${sci(n)}$" for n in sizes.values()) + " |\n\n"
-    + f"At the paper's $L = 12$: **${sci(sizes[12])}$** children. Scoring a million of them per second, trying them "
-      f"all would take ${sci(years)}$ years, about ${sci(years / 1.38e10, 0)}$ times the age of the universe. "
-      f"Our {space.num_layers}-layer space has {space.size():,}."))
+    f"{header}\n{rule}\n{cells}\n\n"
+    f"At the paper's $L = 12$: **${sci(sizes[12])}$** children. Scoring a million of them "
+    f"per second, trying them all would take ${sci(years)}$ years, about "
+    f"${sci(years / 1.38e10, 0)}$ times the age of the universe. "
+    f"Our {space.num_layers}-layer space has {space.size():,}."))
 """),
     M(r"""
 ## 3. Search, with and without the skip penalty
@@ -830,21 +880,23 @@ $$L_{\text{controller}} \mathrel{+}= \lambda\;\overline{\mathrm{KL}\big(\mathrm{
 We run the same search twice, with ENAS's $\lambda$ and with $\lambda = 0$. Smaller than ENAS to fit a CPU: a
 minibatch of 32 (34 ω steps an epoch), 10 θ steps of 5 children each per epoch, and faster learning rates for
 ω and θ.
-
 """),
     C(r"""
 EPOCHS = 12
-config = wb.TrainerConfig.for_space(space, batch_size=32, controller_steps=10, controller_aggregate=5,
-                                    controller_lr=3e-3, shared_lr=0.1)
-display(Markdown(f"Skip target $\\rho = {config.skip_target}$, ENAS's weight $\\lambda = {config.skip_weight}$."))
+config = wb.TrainerConfig.for_space(space, batch_size=32, controller_steps=10,
+                                    controller_aggregate=5, controller_lr=3e-3, shared_lr=0.1)
+display(Markdown(f"Skip target $\\rho = {config.skip_target}$, "
+                 f"ENAS's weight $\\lambda = {config.skip_weight}$."))
 runs = {}
 for weight in (config.skip_weight, 0.0):
-    runs[weight] = wb.Trainer(space, data=data, config=config.replace(skip_weight=weight), seed=0)
+    run_config = config.replace(skip_weight=weight)
+    runs[weight] = wb.Trainer(space, data=data, config=run_config, seed=0)
     runs[weight].run(epochs=EPOCHS)
 trainer = runs[config.skip_weight]
 """),
     C(r"""
-frame = pd.concat([t.history.controller().to_frame().reset_index().assign(run=f"λ = {w}") for w, t in runs.items()])
+frame = pd.concat([t.history.controller().to_frame().reset_index().assign(run=f"λ = {w}")
+                   for w, t in runs.items()])
 fig = px.line(frame, x="step", y="skip_rate", color="run", height=380,
               title="Share of skip connections among the children sampled at each θ step",
               labels={"step": "step of the run", "skip_rate": "skip rate"})
@@ -852,14 +904,15 @@ fig.add_hline(y=config.skip_target, line_dash="dot", annotation_text="target ρ"
 """),
     C(r"""
 def late_rate(t, k=10):
-    rs = t.history.controller()[-k:]
-    return sum(r.skip_rate for r in rs) / len(rs)
+    # mean skip rate of the children sampled in the last k θ steps
+    return sum(r.skip_rate for r in t.history.controller()[-k:]) / k
 
 
 first = trainer.history.controller()[0].skip_rate
 display(Markdown(
-    f"The first θ step sampled {first:.0%} skips. Over the last 10 θ steps: **{late_rate(runs[config.skip_weight]):.0%}** "
-    f"with the penalty (λ = {config.skip_weight}), **{late_rate(runs[0.0]):.0%}** without it. "
+    f"The first θ step sampled {first:.0%} skips. Over the last 10 θ steps: "
+    f"**{late_rate(runs[config.skip_weight]):.0%}** with the penalty "
+    f"(λ = {config.skip_weight}), **{late_rate(runs[0.0]):.0%}** without it. "
     f"The target is {config.skip_target:.0%}."))
 """),
     M(r"""
@@ -881,8 +934,8 @@ training mode, exactly as its reward was computed.
 """),
     C(r"""
 def shared_accuracy(arch, split="val"):
-    # the child's accuracy with the shared weights, BatchNorm on the batch's own statistics (as in its rewards);
-    # net.child() is a copy, so the supernet's running statistics stay as they were
+    # accuracy with the shared weights, BatchNorm on the batch's own statistics (as in the
+    # rewards); net.child() is a copy, so the supernet's running statistics stay as they were
     Xs, ys = data.split(split)
     child = trainer.supernet.child(arch).train()
     with torch.no_grad():
@@ -892,20 +945,21 @@ def shared_accuracy(arch, split="val"):
 gen = torch.Generator().manual_seed(1)
 policy = [trainer.controller.sample(gen).arch for _ in range(20)]
 uniform = [space.random(gen) for _ in range(20)]
-scores = pd.DataFrame([{"from": who, "arch": str(a), "shared val acc": shared_accuracy(a), "skip rate": space.skip_rate(a)}
-                       for who, archs in (("policy", policy), ("random", uniform)) for a in archs])
-fig = px.strip(scores, x="from", y="shared val acc", hover_data=["arch"], height=380,
-               title="20 children from the policy, 20 random ones: accuracy with the shared weights")
-fig
+scores = pd.DataFrame([{"from": who, "arch": str(a), "shared val acc": shared_accuracy(a)}
+                       for who, archs in (("policy", policy), ("random", uniform))
+                       for a in archs])
+px.strip(scores, x="from", y="shared val acc", hover_data=["arch"], height=380,
+         title="20 children from the policy, 20 random ones: accuracy with the shared weights")
 """),
     C(r"""
 means = scores.groupby("from")["shared val acc"].mean()
 best = scores.loc[scores.groupby("from")["shared val acc"].idxmax()].set_index("from")
 pick = space.parse(best.loc["policy", "arch"])
 display(Markdown(
-    f"Mean accuracy with the shared weights: **{means['policy']:.3f}** for the policy's children, "
-    f"**{means['random']:.3f}** for random ones. ENAS's pick (the best of the policy's 20): `{pick}`, "
-    f"{best.loc['policy', 'shared val acc']:.3f}; the best random child scores {best.loc['random', 'shared val acc']:.3f}."))
+    f"Mean accuracy with the shared weights: **{means['policy']:.3f}** for the policy's "
+    f"children, **{means['random']:.3f}** for random ones. ENAS's pick (the best of the "
+    f"policy's 20) scores {best.loc['policy', 'shared val acc']:.3f}: `{pick}`. "
+    f"The best random child scores {best.loc['random', 'shared val acc']:.3f}."))
 """),
     M(r"""
 ## 5. The truth: train them alone
@@ -918,25 +972,30 @@ ENAS's pick, the best random child, and two more random ones.
 PICK = "ENAS's pick"
 contenders = {PICK: pick, "best random": space.parse(best.loc["random", "arch"]),
               "random #1": uniform[0], "random #2": uniform[1]}
-alone = {name: wb.groundtruth.train_standalone(space, a, data=data, seed=0) for name, a in contenders.items()}
-pd.DataFrame({name: {"arch": r.arch, "shared val acc": round(shared_accuracy(contenders[name]), 3),
-                     "stand-alone test acc": round(r.test_accuracy, 3), "parameters": r.params,
-                     "seconds to train": round(r.seconds, 1)} for name, r in alone.items()}).T
+alone = {name: wb.groundtruth.train_standalone(space, a, data=data, seed=0)
+         for name, a in contenders.items()}
+shared = {name: shared_accuracy(a) for name, a in contenders.items()}
+pd.DataFrame({name: {"shared val acc": round(shared[name], 3),
+                     "stand-alone test acc": round(r.test_accuracy, 3),
+                     "parameters": r.params, "seconds to train": round(r.seconds, 1),
+                     "arch": r.arch}
+              for name, r in alone.items()}).T
 """),
     C(r"""
 ranked = sorted(alone, key=lambda n: -alone[n].test_accuracy)
-accs = [r.test_accuracy for r in alone.values()]
-shared = [shared_accuracy(a) for a in contenders.values()]
+alone_acc = [r.test_accuracy for r in alone.values()]
+spread_alone = max(alone_acc) - min(alone_acc)
+
+spread_shared = max(shared.values()) - min(shared.values())
 display(Markdown(
-    f"Trained alone, {PICK} reaches **{alone[PICK].test_accuracy:.3f}** test accuracy and finishes "
-    f"**#{ranked.index(PICK) + 1} of {len(ranked)}**: " + ", ".join(f"{n} {alone[n].test_accuracy:.3f}" for n in ranked)
-    + f". Trained alone, the four lie within {max(accs) - min(accs):.3f} of each other; with the shared weights the same "
-      f"four spread over {max(shared) - min(shared):.3f}"
-    + (": the shared weights exaggerate the differences. " if max(shared) - min(shared) > max(accs) - min(accs) else ". ")
+    f"Trained alone, {PICK} reaches **{alone[PICK].test_accuracy:.3f}** test accuracy and "
+    f"finishes **#{ranked.index(PICK) + 1} of {len(ranked)}**: "
+    + ", ".join(f"{n} {alone[n].test_accuracy:.3f}" for n in ranked)
+    + f". Trained alone, the four lie within {spread_alone:.3f} of each other; with the shared "
+      f"weights the same four spread over {spread_shared:.3f}"
+    + (": the shared weights exaggerate the differences. " if spread_shared > spread_alone
+       else ". ")
     + "How faithfully shared weights *rank* children is the subject of notebook 03."))
-
-
-
 """),
     M(r"""
 ## Try it
