@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,7 +62,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90.0) -> None:
+def _wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90.0, any_answer: bool = False) -> None:
+    """Poll `url` until it answers 200 (or, with `any_answer`, any HTTP status at all)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -70,18 +72,22 @@ def _wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90.0
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
                     return
+        except urllib.error.HTTPError:
+            if any_answer:
+                return
+            time.sleep(0.3)
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"server not ready at {url} after {timeout}s:\n{log.read_text()[-3000:]}")
 
 
 @contextmanager
-def _server(cmd: list[str], probe: str, root: Path, env: dict, name: str):
+def _server(cmd: list[str], probe: str, root: Path, env: dict, name: str, any_answer: bool = False):
     log = root / f"{name}.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        _wait_for(probe, proc, log)
+        _wait_for(probe, proc, log, any_answer=any_answer)
         yield proc
     finally:
         try:
@@ -113,7 +119,8 @@ def voila(root: Path, notebook: Path):
     cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
            f"--token={TOKEN}", "--Voila.tornado_settings={'allow_origin': '*'}"]
     base = f"http://127.0.0.1:{port}"
-    with _server(cmd, f"{base}/voila/static/index.js?token={TOKEN}", root, env, "voila"):
+    # every GET / starts a kernel: probe a path that only the server itself answers (with a 404)
+    with _server(cmd, f"{base}/wb-readiness-probe?token={TOKEN}", root, env, "voila", any_answer=True):
         yield base
 
 

@@ -1,4 +1,4 @@
-"""The app's five live figures: FigureWidgets made once, then patched in place after every step.
+"""The app's five live figures: made once, then patched in place after every step.
 
 Owns: turning a `Frame` (what the run looked like at one step) into one batched update per
 figure, through each viz module's data layer and trace patches, the same ones its plot_x uses.
@@ -20,6 +20,7 @@ from ..viz import collapse as v_collapse
 from ..viz import heatmap as v_heatmap
 from ..viz import policy as v_policy
 from ..viz import training as v_training
+from .plotview import PlotView
 
 NAMES = ("arch", "policy", "heatmap", "training", "collapse")
 HEIGHTS = {"arch": 560, "policy": 520, "heatmap": 520, "training": 620, "collapse": 560}
@@ -40,20 +41,22 @@ class Frame:
 
 
 class LiveViews:
-    """Five go.FigureWidgets, each with the CSS class wb-view-NAME, updated in place."""
+    """Five figures, each drawn by a PlotView with the CSS class wb-view-NAME, updated in place."""
 
     def __init__(self, frame: Frame):
         self.space = frame.space
         self._policy_controller = frame.controller or Controller(frame.space)  # gives the policy view its space
-        self.widgets: dict[str, go.FigureWidget] = {}
+        self.figures: dict[str, go.Figure] = {}  # what each view shows, as plotly figures
+        self.widgets: dict[str, PlotView] = {}  # ... drawn in the browser
         self._shown: dict[str, tuple[list[dict], dict]] = {}  # per view: the patches and layout it shows
-        for name in NAMES:
-            fig = go.FigureWidget(self._figure(name, frame))
+        for k, name in enumerate(NAMES):
+            fig = self._figure(name, frame)
             fig.layout.height = HEIGHTS[name]
             fig.layout.autosize = True
             fig.layout.width = None
-            fig.add_class(f"wb-view-{name}")
-            self.widgets[name] = fig
+            self.figures[name] = fig
+            self.widgets[name] = PlotView(fig.to_json(), carries_library=k == 0)
+            self.widgets[name].add_class(f"wb-view-{name}")
         self.update(frame)
 
     def _figure(self, name: str, frame: Frame) -> go.Figure:
@@ -93,19 +96,23 @@ class LiveViews:
         every property it is given, and most of a figure stays the same from one step to the next.
         """
         for name in only:
-            fig = self.widgets[name]
+            fig = self.figures[name]
             patches, layout = self._patches(name, frame, fig)
             layout = {k: _plain(v) for k, v in layout.items() if k not in ("height", "width")}
             last_patches, last_layout = self._shown.get(name, ([{}] * len(patches), {}))
-            with fig.batch_update():
-                for trace, patch, last in zip(fig.data, patches, last_patches):
-                    changed = {k: v for k, v in patch.items() if k not in last or not _same(last[k], v)}
-                    if changed:
-                        trace.update(changed)
-                changed = {k: v for k, v in layout.items() if k not in last_layout or not _same(last_layout[k], v)}
+            dirty = False
+            for trace, patch, last in zip(fig.data, patches, last_patches):
+                changed = {k: v for k, v in patch.items() if k not in last or not _same(last[k], v)}
                 if changed:
-                    fig.layout.update(changed)
+                    trace.update(changed)
+                    dirty = True
+            changed = {k: v for k, v in layout.items() if k not in last_layout or not _same(last_layout[k], v)}
+            if changed:
+                fig.layout.update(changed)
+                dirty = True
             self._shown[name] = (patches, layout)
+            if dirty:
+                self.widgets[name].figure_json = fig.to_json()  # the browser redraws with Plotly.react
 
 
 def _plain(value):

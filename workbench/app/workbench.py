@@ -155,8 +155,9 @@ class Workbench:
 
     def _layout(self) -> W.Widget:
         v = self.views.widgets
-        grid = W.GridBox([v["arch"], v["heatmap"], v["policy"], v["training"], v["collapse"]],
-                         layout=W.Layout(grid_template_columns="1fr 1fr", grid_gap="6px", width="100%"))
+        # one column: every figure is drawn for the full width of a 1280 x 720 projector
+        grid = W.VBox([v["arch"], v["heatmap"], v["policy"], v["training"], v["collapse"]],
+                      layout=W.Layout(width="100%"))
         box = W.VBox([W.HTML(_STYLE), W.HBox(self._controls, layout=W.Layout(flex_flow="row wrap")),
                       W.HBox([self.counter, self.phase], layout=W.Layout(align_items="center")),
                       self.narration, self.message, self.scrubber, self.knob_panel, grid],
@@ -209,7 +210,6 @@ class Workbench:
         """Redraw counter, phase, narration and views for `step` (the latest step when live)."""
         t = self._t
         total = self._n()
-        self.counter.value = f"{t['step']} {step}" + (f" {t['of']} {total}" if step != total else "")
         record = next((r for r in reversed(self.history) if r.step <= step), None)
         phase = "phase_replay" if self.replaying else f"phase_{record.phase}" if record and record.phase != "skipped" else "phase_idle"
         self.phase.value = t[phase]
@@ -217,6 +217,7 @@ class Workbench:
             narration = record.reason if record.phase == "skipped" else text.narrate(record, len(self._blocks), self.lang)
         if narration is not None:
             self.narration.value = html.escape(narration)
+        self.counter.value = f"{t['step']} {step}" + (f" {t['of']} {total}" if step != total else "")  # set last
         self._syncing = True
         try:
             self.scrubber.max = max(total, 1)
