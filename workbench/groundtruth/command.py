@@ -9,6 +9,7 @@ import argparse
 import importlib.util
 import os
 import signal
+import sys
 import time
 
 HELP = """\
@@ -17,8 +18,10 @@ its supernet path) and append one JSON line per finished child to --out. The fir
 every architecture (or --archs of them drawn at random); later seeds go to --repeat of those,
 drawn at random, so the noise between two stand-alone trainings can be measured.
 
-The sweep is resumable: run the same command again after a kill and only the missing children
-are trained; nothing finished is redone or lost. Workers use one thread each.
+The sweep is resumable: run the same command again after a kill (or Ctrl-C, exit code 130) and
+only the missing children are trained; nothing finished is redone or lost. Workers use one thread
+each, so results are bit-for-bit the same on either backend and with any number of workers. With
+--backend ray the cluster's workers must be able to import this version of workbench.
 
 examples:
   workbench groundtruth --space teaching --out gt.jsonl --seeds 0 1 --repeat 500
@@ -74,7 +77,7 @@ def _positive_float(text: str) -> float:
 
 
 def run(args) -> int:
-    from ..cli import EXIT_OK, UsageError
+    from ..cli import EXIT_INTERRUPTED, EXIT_OK, UsageError
     from .. import spaces
     from .standalone import Settings
     from .sweep import SweepError, plan, run_sweep
@@ -103,6 +106,10 @@ def run(args) -> int:
                          address=address, progress=not args.quiet, force=args.force)
     except SweepError as e:
         raise UsageError(str(e)) from None
+    except KeyboardInterrupt:
+        print(f"workbench: interrupted; the finished children are kept in {out}: run the same command to go on",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGTERM, previous)
     if not args.quiet:

@@ -1,0 +1,71 @@
+"""The shipped ground-truth table: complete, well formed, and reproduced exactly by
+train_standalone with the table's seed and settings."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+import workbench as wb
+from workbench.groundtruth import Settings, train_standalone
+
+
+@pytest.fixture(scope="module")
+def table():
+    return wb.groundtruth.load("teaching-mnist1d")
+
+
+def test_table_covers_the_whole_space_with_a_second_seed_on_a_random_subset(table):
+    space = wb.spaces.get("teaching")
+    assert list(table.columns) == ["arch", "seed", "val_accuracy", "test_accuracy", "params", "seconds"]
+    first = table[table.seed == 0]
+    assert len(first) == 6144 and first.arch.is_unique
+    assert {space.parse(a) for a in first.arch} == set(space.enumerate())  # each parses; all 6144
+    second = table[table.seed == 1]
+    assert len(second) >= 500 and second.arch.is_unique and set(second.arch) <= set(first.arch)
+    assert len(table) == len(first) + len(second)
+    for col in ("val_accuracy", "test_accuracy"):
+        assert table[col].between(0, 1).all()
+    assert table.val_accuracy.max() - table.val_accuracy.min() > 0.15  # architectures differ
+    assert (table.params > 0).all() and (table.seconds > 0).all()
+
+
+def test_metadata_says_how_the_table_was_made(table):
+    meta = wb.groundtruth.settings("teaching-mnist1d")
+    assert meta["settings"] == Settings().to_dict() and meta["space"] == "teaching" and meta["data"] == "mnist1d"
+    assert "workbench groundtruth" in meta["command"] and meta["wall_seconds"] > 0
+    assert meta["rows"] == len(table)
+    with pytest.raises(ValueError, match="teaching-mnist1d"):
+        wb.groundtruth.load("teaching-cifar")
+
+
+def test_train_standalone_reproduces_the_table_exactly(table, mnist1d):
+    gen = torch.Generator().manual_seed(2024)
+    rows = [table.iloc[int(i)] for i in torch.randperm(len(table), generator=gen)[:3]]
+    rows.append(table[table.seed == 1].iloc[0])
+    for row in rows:
+        r = train_standalone("teaching", row.arch, mnist1d, seed=int(row.seed))
+        assert (r.arch, r.seed, r.params) == (row.arch, row.seed, row.params)
+        assert (r.val_accuracy, r.test_accuracy) == (row.val_accuracy, row.test_accuracy)
+
+
+def test_train_standalone_builds_the_supernet_child_and_refuses_bad_input(mnist1d):
+    space = wb.spaces.get("teaching")
+    arch = space.parse("node1=relu(stem) node2=identity(node1) node3=tanh(stem) node4=sigmoid(node3)")
+    net = wb.Supernet(space, mnist1d.input_shape, mnist1d.num_classes, seed=0)
+    r = train_standalone(space, arch, mnist1d, seed=0, epochs=1)
+    assert r.params == sum(p.numel() for p in net.child(arch).parameters())
+    torch.set_num_threads(2)
+    try:  # trains on one thread whatever the caller's setting (so results match bit for bit), then restores it
+        again = train_standalone(space, str(arch), mnist1d, seed=0, epochs=1)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(1)
+    assert (again.val_accuracy, again.test_accuracy) == (r.val_accuracy, r.test_accuracy)
+    other = train_standalone(space, arch, mnist1d, seed=1, epochs=1)
+    assert (other.val_accuracy, other.test_accuracy) != (r.val_accuracy, r.test_accuracy)
+    for bad, match in (({"seed": -1}, "seed"), ({"epochs": 0}, "epochs"), ({"lr": float("nan")}, "lr"),
+                       ({"momentum": 0.9}, "unknown Settings")):
+        with pytest.raises(ValueError, match=match):
+            train_standalone(space, arch, mnist1d, **bad)
+    with pytest.raises(ValueError, match="cannot parse"):
+        train_standalone(space, "node1=relu(stem)", mnist1d)
