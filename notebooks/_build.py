@@ -1224,6 +1224,7 @@ if __name__ == "__main__":
         write("01_weight_sharing_tour.ipynb", NB01, "en"),
         write("01_weight_sharing_tour.zh.ipynb", NB01, "zh"),
         write("02_controller_collapse.ipynb", NB02),
+        write("03_ranking_fidelity.ipynb", NB03),
         write("04_enas_macro.ipynb", NB04),
     ]
     print("\n".join(str(p) for p in written), file=sys.stderr)
