@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import workbench as wb
+from workbench.app.views import plain
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -26,19 +27,14 @@ def app(trainer):
     return wb.app.Workbench(trainer, preset="debug")
 
 
-def traces(fig):
-    return [t.to_plotly_json() for t in fig.data]
-
-
 def assert_view(app, name, expected):
-    """The live widget shows exactly what the standalone figure function draws."""
-    got = traces(app.views.figures[name])
-    shown = json.loads(app.views.widgets[name].figure_json)  # what the browser is told to draw
-    assert len(shown["data"]) == len(got)
-    want = traces(expected)
+    """The live view holds exactly what the standalone figure function draws, and the browser is sent it."""
+    got = app.views.figures[name]["data"]
+    want = plain(expected.to_plotly_json())["data"]
     assert len(got) == len(want)
     for g, w in zip(got, want):
         assert g == w
+    assert json.loads(app.views.widgets[name].figure_json)["data"] == json.loads(json.dumps(got))
 
 
 def test_step_omega_three_times(app, trainer):
@@ -54,7 +50,7 @@ def test_step_omega_three_times(app, trainer):
     assert_view(app, "arch", wb.viz.plot_arch(trainer.space, record.arch, trainer.update_counts, trainer.controller))
     assert_view(app, "heatmap", wb.viz.plot_update_heatmap(trainer.update_counts, trainer.space))
     assert_view(app, "training", wb.viz.plot_training(trainer.history))
-    z = app.views.figures["heatmap"].data[0].z
+    z = app.views.figures["heatmap"]["data"][0]["z"]
     fixed = trainer.update_counts.grad["stem"] + trainer.update_counts.grad["classifier"]  # shown beside the grid
     assert sum(v for row in z for v in row if v is not None) + fixed == sum(trainer.update_counts.grad.values())
 
@@ -67,10 +63,10 @@ def test_step_theta_moves_the_policy_view(app, trainer):
     assert f"baseline {record.baseline:.3f}" in app.narration.value
     greedy = trainer.controller.most_likely()
     expected = wb.viz.plot_policy(trainer.controller, greedy, previous=None)
-    bars = [t for t in app.views.figures["policy"].data if t.xaxis in (None, "x")]
-    assert [t.x for t in bars] == [t.x for t in expected.data if t.xaxis in (None, "x")]
+    bars = [t for t in app.views.figures["policy"]["data"] if t.get("xaxis", "x") == "x"]
+    assert [t.get("x") for t in bars] == [list(t.x) if t.x else None for t in expected.data if t.xaxis in (None, "x")]
     probs = [float(p) for d, c in zip(trainer.controller.distributions(greedy), greedy.choices) for p in [d[c]]]
-    shown = {(y, x) for t in bars for y, x in zip(t.y or (), t.x or ()) if x}
+    shown = {(y, x) for t in bars for y, x in zip(t.get("y") or (), t.get("x") or ()) if x}
     for decision, p in zip(trainer.space.decisions, probs):
         assert any(y == decision.name and x == pytest.approx(p, abs=1e-6) for y, x in shown)
     assert_view(app, "collapse", wb.viz.plot_collapse(wb.viz.collapse_report(trainer.history)))

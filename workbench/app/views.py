@@ -6,6 +6,7 @@ Must not: train, or compute what the core or the viz data layers own.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -41,21 +42,29 @@ class Frame:
 
 
 class LiveViews:
-    """Five figures, each drawn by a PlotView with the CSS class wb-view-NAME, updated in place."""
+    """Five figures, each drawn by a PlotView with the CSS class wb-view-NAME, updated in place.
+
+    Each figure is kept as plain plotly JSON (`figures[name]`: {"data": [...], "layout": {...}}).
+    A step merges the viz module's patches into it without plotly's per-property validation (the
+    patches were validated once, when the same code drew the standalone figure) and sends the
+    JSON of the views that changed.
+    """
 
     def __init__(self, frame: Frame):
         self.space = frame.space
         self._policy_controller = frame.controller or Controller(frame.space)  # gives the policy view its space
-        self.figures: dict[str, go.Figure] = {}  # what each view shows, as plotly figures
+        self.figures: dict[str, dict] = {}  # what each view shows, as plotly JSON
         self.widgets: dict[str, PlotView] = {}  # ... drawn in the browser
+        self._skeletons: dict[str, go.Figure] = {}  # the figure objects the viz layouts read subplot axes from
         self._shown: dict[str, tuple[list[dict], dict]] = {}  # per view: the patches and layout it shows
         for k, name in enumerate(NAMES):
             fig = self._figure(name, frame)
             fig.layout.height = HEIGHTS[name]
             fig.layout.autosize = True
             fig.layout.width = None
-            self.figures[name] = fig
-            self.widgets[name] = PlotView(fig.to_json(), carries_library=k == 0)
+            self._skeletons[name] = fig
+            self.figures[name] = plain(fig.to_plotly_json())
+            self.widgets[name] = PlotView(json.dumps(self.figures[name]), carries_library=k == 0)
             self.widgets[name].add_class(f"wb-view-{name}")
         self.update(frame)
 
@@ -71,8 +80,9 @@ class LiveViews:
             return v_training.plot_training(frame.history)
         return v_collapse.plot_collapse(v_collapse.collapse_report(frame.history))
 
-    def _patches(self, name: str, frame: Frame, fig) -> tuple[list[dict], dict]:
+    def _patches(self, name: str, frame: Frame) -> tuple[list[dict], dict]:
         """(trace patches, layout) for one view, from its viz module's data layer."""
+        fig = self._skeletons[name]
         if name == "arch":
             info = v_arch._get_arch_info(frame.space, frame.arch, frame.counts, frame.controller)
             return v_arch._arch_trace_data(info), v_arch._arch_layout(info)
@@ -90,45 +100,60 @@ class LiveViews:
         return v_collapse._collapse_trace_data(report), v_collapse._collapse_layout(report, fig)
 
     def update(self, frame: Frame, only: tuple[str, ...] = NAMES) -> None:
-        """Patch the views in `only` to show `frame`: one batched update per figure.
-
-        Only properties that differ from what the widget already shows are sent: plotly validates
-        every property it is given, and most of a figure stays the same from one step to the next.
-        """
+        """Patch the views in `only` to show `frame`; each view that changed is sent to the browser once."""
         for name in only:
-            fig = self.figures[name]
-            patches, layout = self._patches(name, frame, fig)
-            layout = {k: _plain(v) for k, v in layout.items() if k not in ("height", "width")}
+            figure = self.figures[name]
+            patches, layout = self._patches(name, frame)
+            patches = [plain(p) for p in patches]
+            layout = {k: v for k, v in plain(layout).items() if k not in ("height", "width")}
             last_patches, last_layout = self._shown.get(name, ([{}] * len(patches), {}))
             dirty = False
-            for trace, patch, last in zip(fig.data, patches, last_patches):
-                changed = {k: v for k, v in patch.items() if k not in last or not _same(last[k], v)}
+            for trace, patch, last in zip(figure["data"], patches, last_patches):
+                changed = {k: v for k, v in patch.items() if last.get(k, _MISSING) != v}
                 if changed:
-                    trace.update(changed)
+                    merge(trace, changed)
                     dirty = True
-            changed = {k: v for k, v in layout.items() if k not in last_layout or not _same(last_layout[k], v)}
+            changed = {k: v for k, v in layout.items() if last_layout.get(k, _MISSING) != v}
             if changed:
-                fig.layout.update(changed)
+                merge(figure["layout"], changed)
                 dirty = True
             self._shown[name] = (patches, layout)
             if dirty:
-                self.widgets[name].figure_json = fig.to_json()  # the browser redraws with Plotly.react
+                self.widgets[name].figure_json = json.dumps(figure)  # the browser redraws with Plotly.react
 
 
-def _plain(value):
-    """Plotly objects (e.g. annotations read back from a figure) as plain dicts, so they compare by value."""
+_MISSING = object()
+
+
+def plain(value):
+    """Plotly-style values as plain JSON: tuples and arrays as lists, plotly objects as dicts, and
+    "magic underscore" keys spelled out (marker_color -> {"marker": {"color": ...}})."""
     if hasattr(value, "to_plotly_json"):
-        return value.to_plotly_json()
+        value = value.to_plotly_json()
+    if isinstance(value, dict):
+        out: dict = {}
+        for key, v in value.items():
+            parts = key.split("_") if "_" in key and not key.startswith("_") else [key]
+            merge(out, _nest(parts, plain(v)))
+        return out
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return plain(value.tolist())
     return value
 
 
-def _same(a, b) -> bool:
-    """Deep equality that also copes with numpy arrays inside patches."""
-    try:
-        return bool(a == b)
-    except ValueError:  # an array compared element-wise
-        import numpy as np
+def _nest(parts: list[str], value) -> dict:
+    for part in reversed(parts[1:]):
+        value = {part: value}
+    return {parts[0]: value}
 
-        return np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+
+def merge(target: dict, patch: dict) -> dict:
+    """plotly's update: nested dicts merge, everything else replaces."""
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            merge(target[key], value)
+        else:
+            target[key] = value
+    return target
