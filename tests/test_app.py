@@ -35,6 +35,9 @@ def assert_view(app, name, expected):
     for g, w in zip(got, want):
         assert g == w
     assert json.loads(app.views.widgets[name].figure_json)["data"] == json.loads(json.dumps(got))
+    got_layout, want_layout = app.views.figures[name]["layout"], plain(expected.to_plotly_json())["layout"]
+    for key in want_layout.keys() - {"height", "width", "autosize"}:  # the app sizes its views itself
+        assert got_layout.get(key) == want_layout[key], key
 
 
 def test_step_omega_three_times(app, trainer):

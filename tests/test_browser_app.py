@@ -101,3 +101,6 @@ def test_app_in_voila(served):
         page.set_viewport_size({"width": 1280, "height": 720})
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(ARTIFACTS / "voila-app-top.png"))
+        page.set_viewport_size({"width": 1280, "height": 3400})  # Voila scrolls inside the page: show it all
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "voila-app-full.png"))

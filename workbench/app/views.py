@@ -6,6 +6,7 @@ Must not: train, or compute what the core or the viz data layers own.
 """
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 
@@ -57,13 +58,15 @@ class LiveViews:
         self.widgets: dict[str, PlotView] = {}  # ... drawn in the browser
         self._skeletons: dict[str, go.Figure] = {}  # the figure objects the viz layouts read subplot axes from
         self._shown: dict[str, tuple[list[dict], dict]] = {}  # per view: the patches and layout it shows
+        self._base: dict[str, dict] = {}  # per view: the skeleton, for keys a later patch no longer sets
         for k, name in enumerate(NAMES):
             fig = self._figure(name, frame)
             fig.layout.height = HEIGHTS[name]
             fig.layout.autosize = True
             fig.layout.width = None
-            self._skeletons[name] = fig
+            self._skeletons[name] = self._skeleton(name)
             self.figures[name] = plain(fig.to_plotly_json())
+            self._base[name] = copy.deepcopy(self.figures[name])
             self.widgets[name] = PlotView(json.dumps(self.figures[name]), carries_library=k == 0)
             self.widgets[name].add_class(f"wb-view-{name}")
         self.update(frame)
@@ -79,6 +82,12 @@ class LiveViews:
         if name == "training":
             return v_training.plot_training(frame.history)
         return v_collapse.plot_collapse(v_collapse.collapse_report(frame.history))
+
+    def _skeleton(self, name: str) -> go.Figure | None:
+        """The bare skeleton (subplots, titles) that a view's layout function reads, never drawn into."""
+        return {"arch": lambda: None, "policy": lambda: v_policy._policy_skeleton(self.space),
+                "heatmap": v_heatmap._update_skeleton, "training": v_training._training_skeleton,
+                "collapse": v_collapse._collapse_skeleton}[name]()
 
     def _patches(self, name: str, frame: Frame) -> tuple[list[dict], dict]:
         """(trace patches, layout) for one view, from its viz module's data layer."""
@@ -105,24 +114,33 @@ class LiveViews:
             figure = self.figures[name]
             patches, layout = self._patches(name, frame)
             patches = [plain(p) for p in patches]
-            layout = {k: v for k, v in plain(layout).items() if k not in ("height", "width")}
+            # size is the app's; the template is a name plotly.js does not know (the skeleton holds it expanded)
+            layout = {k: v for k, v in plain(layout).items() if k not in ("height", "width", "template")}
             last_patches, last_layout = self._shown.get(name, ([{}] * len(patches), {}))
+            base = self._base[name]
             dirty = False
-            for trace, patch, last in zip(figure["data"], patches, last_patches):
-                changed = {k: v for k, v in patch.items() if last.get(k, _MISSING) != v}
-                if changed:
-                    merge(trace, changed)
-                    dirty = True
-            changed = {k: v for k, v in layout.items() if last_layout.get(k, _MISSING) != v}
-            if changed:
-                merge(figure["layout"], changed)
-                dirty = True
+            for trace, patch, last, base_trace in zip(figure["data"], patches, last_patches, base["data"]):
+                dirty |= _apply(trace, patch, last, base_trace)
+            dirty |= _apply(figure["layout"], layout, last_layout, base["layout"])
             self._shown[name] = (patches, layout)
             if dirty:
                 self.widgets[name].figure_json = json.dumps(figure)  # the browser redraws with Plotly.react
 
 
 _MISSING = object()
+
+
+def _apply(target: dict, patch: dict, last: dict, base: dict) -> bool:
+    """Bring `target` from showing `last` to showing `patch`; keys `patch` dropped go back to `base`."""
+    changed = {k: v for k, v in patch.items() if last.get(k, _MISSING) != v}
+    for k in last.keys() - patch.keys():  # e.g. a "nothing yet" note that is gone now
+        if k in base:
+            target[k] = copy.deepcopy(base[k])
+        else:
+            target.pop(k, None)
+        changed.setdefault(k, None)
+    merge(target, {k: v for k, v in changed.items() if k in patch})
+    return bool(changed)
 
 
 def plain(value):
@@ -134,6 +152,8 @@ def plain(value):
         out: dict = {}
         for key, v in value.items():
             parts = key.split("_") if "_" in key and not key.startswith("_") else [key]
+            if parts[-1] == "colorscale" and isinstance(v, str):
+                v = _colorscale(v)  # plotly.py's named scales differ from plotly.js's (e.g. "Blues")
             merge(out, _nest(parts, plain(v)))
         return out
     if isinstance(value, (list, tuple)):
@@ -143,6 +163,12 @@ def plain(value):
     return value
 
 
+def _colorscale(name: str) -> list:
+    from _plotly_utils.basevalidators import ColorscaleValidator
+
+    return ColorscaleValidator("colorscale", "layout").validate_coerce(name)
+
+
 def _nest(parts: list[str], value) -> dict:
     for part in reversed(parts[1:]):
         value = {part: value}
@@ -150,10 +176,15 @@ def _nest(parts: list[str], value) -> dict:
 
 
 def merge(target: dict, patch: dict) -> dict:
-    """plotly's update: nested dicts merge, everything else replaces."""
+    """plotly's update: nested dicts merge, None unsets, everything else replaces."""
     for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            merge(target[key], value)
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict):
+            if not isinstance(target.get(key), dict):
+                target[key] = {}
+            if not merge(target[key], value):
+                del target[key]  # nothing left (it only unset things), as plotly leaves it
         else:
             target[key] = value
     return target
