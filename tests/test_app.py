@@ -36,7 +36,7 @@ def assert_view(app, name, expected):
         assert g == w
     assert json.loads(app.views.widgets[name].figure_json)["data"] == json.loads(json.dumps(got))
     got_layout, want_layout = app.views.figures[name]["layout"], plain(expected.to_plotly_json())["layout"]
-    for key in want_layout.keys() - {"height", "width", "autosize"}:  # the app sizes its views itself
+    for key in want_layout.keys() - {"width", "autosize"}:  # the views follow the page's width
         assert got_layout.get(key) == want_layout[key], key
 
 

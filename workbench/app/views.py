@@ -25,7 +25,6 @@ from ..viz import training as v_training
 from .plotview import PlotView
 
 NAMES = ("arch", "policy", "heatmap", "training", "collapse")
-HEIGHTS = {"arch": 560, "policy": 520, "heatmap": 520, "training": 620, "collapse": 560}
 
 
 @dataclass(frozen=True)
@@ -60,8 +59,7 @@ class LiveViews:
         self._shown: dict[str, tuple[list[dict], dict]] = {}  # per view: the patches and layout it shows
         self._base: dict[str, dict] = {}  # per view: the skeleton, for keys a later patch no longer sets
         for k, name in enumerate(NAMES):
-            fig = self._figure(name, frame)
-            fig.layout.height = HEIGHTS[name]
+            fig = self._figure(name, frame)  # each keeps the height its viz module gives it for 1280 x 720
             fig.layout.autosize = True
             fig.layout.width = None
             self._skeletons[name] = self._skeleton(name)
@@ -114,8 +112,8 @@ class LiveViews:
             figure = self.figures[name]
             patches, layout = self._patches(name, frame)
             patches = [plain(p) for p in patches]
-            # size is the app's; the template is a name plotly.js does not know (the skeleton holds it expanded)
-            layout = {k: v for k, v in plain(layout).items() if k not in ("height", "width", "template")}
+            # the width follows the page; the template is a name plotly.js does not know (the skeleton holds it expanded)
+            layout = {k: v for k, v in plain(layout).items() if k not in ("width", "template")}
             last_patches, last_layout = self._shown.get(name, ([{}] * len(patches), {}))
             base = self._base[name]
             dirty = False
