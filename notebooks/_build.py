@@ -908,26 +908,33 @@ the shared weights rank far higher than it deserves is **flattered**; one they r
 Grouped by how many of the 4 nodes chose `identity`:
 """),
     C(r"""
-frame["shared rank"] = frame["shared-weight accuracy"].rank(ascending=False)
-frame["true rank"] = frame["stand-alone accuracy"].rank(ascending=False)
+frame["shared rank"] = frame["shared-weight accuracy"].rank(ascending=False, method="min")
+frame["true rank"] = frame["stand-alone accuracy"].rank(ascending=False, method="min")
 frame["places gained"] = frame["true rank"] - frame["shared rank"]  # > 0: flattered
-groups = frame.groupby("identity ops").agg(
-    children=("places gained", "size"), shared_acc=("shared-weight accuracy", "mean"),
-    true_acc=("stand-alone accuracy", "mean"), places_gained=("places gained", "mean"))
-groups.style.format({"shared_acc": "{:.3f}", "true_acc": "{:.3f}", "places_gained": "{:+,.0f}"})
+groups = frame.groupby("identity ops").agg(**{
+    "children": ("places gained", "size"),
+    "mean shared-weight acc.": ("shared-weight accuracy", "mean"),
+    "mean stand-alone acc.": ("stand-alone accuracy", "mean"),
+    "mean places gained": ("places gained", "mean")})
+groups.style.format({"mean shared-weight acc.": "{:.3f}", "mean stand-alone acc.": "{:.3f}",
+                     "mean places gained": "{:+,.0f}"})
 """),
     C(r"""
-most = groups["places_gained"].idxmax()
-least = groups["places_gained"].idxmin()
+gained, true_acc = groups["mean places gained"], groups["mean stand-alone acc."]
+most, least = gained.idxmax(), gained.idxmin()
 display(Markdown(
-    f"Children with {most} identity ops gain on average **{groups.loc[most, 'places_gained']:+,.0f} "
-    f"places** on the shared weights (stand-alone they average {groups.loc[most, 'true_acc']:.3f}); "
-    f"children with {least} lose **{-groups.loc[least, 'places_gained']:,.0f} places** "
-    f"(stand-alone they average {groups.loc[least, 'true_acc']:.3f}). The most flattered and the most "
-    f"wronged children:"))
+    f"Children with {most} identity ops gain on average **{gained[most]:+,.0f} places** on the "
+    f"shared weights (stand-alone they average {true_acc[most]:.3f}); children with {least} "
+    f"lose **{-gained[least]:,.0f} places** (stand-alone they average {true_acc[least]:.3f}). "
+    f"The most flattered and the most wronged children (children with the same two accuracies "
+    f"shown once):"))
 cols = ["shared rank", "true rank", "shared-weight accuracy", "stand-alone accuracy"]
-pd.concat({"flattered": frame.nlargest(3, "places gained")[cols],
-           "wronged": frame.nsmallest(3, "places gained")[cols]})
+distinct = frame.drop_duplicates(["shared-weight accuracy", "stand-alone accuracy"])
+distinct = distinct.astype({"shared rank": int, "true rank": int})
+pd.concat({"flattered": distinct.nlargest(3, "places gained")[cols],
+           "wronged": distinct.nsmallest(3, "places gained")[cols]})
+
+
 """),
     M(r"""
 Why? `identity` has no weights. A child built from identities runs through `stem` and `classifier` only, and
