@@ -25,6 +25,17 @@ def C(en: str, zh: str | None = None) -> tuple:
     return ("code", en.strip("\n"), (zh if zh is not None else en).strip("\n"))
 
 
+def _unwrap(text: str) -> str:
+    """Join the hard-wrapped lines of plain Chinese paragraphs: Markdown would render each line
+    break as a space, which Chinese text does not have. Formulas, lists and HTML stay as written."""
+    paragraphs = []
+    for p in text.split("\n\n"):
+        lines = p.split("\n")
+        plain = not any(line.lstrip().startswith(("$$", "<", "* ", "- ", "#", "|", "```")) for line in lines)
+        paragraphs.append("".join(line.strip() for line in lines) if plain else p)
+    return "\n\n".join(paragraphs)
+
+
 def write(name: str, cells: list[tuple], lang: str = "en") -> Path:
     nb = new_notebook()
     nb.metadata = {
@@ -32,7 +43,7 @@ def write(name: str, cells: list[tuple], lang: str = "en") -> Path:
         "language_info": {"name": "python"},
     }
     for kind, en, zh in cells:
-        src = zh if lang == "zh" else en
+        src = _unwrap(zh) if lang == "zh" and kind == "markdown" else zh if lang == "zh" else en
         nb.cells.append(new_markdown_cell(src) if kind == "markdown" else new_code_cell(src))
     for i, cell in enumerate(nb.cells):  # stable ids: rebuilding an unchanged notebook changes nothing
         cell["id"] = f"c{i:02d}"
