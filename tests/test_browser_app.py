@@ -10,10 +10,30 @@ from pathlib import Path
 import pytest
 
 from servers import TOKEN, browser, jupyterlab, voila
-from test_browser_lab import ARTIFACTS, ROOT, open_notebook, run_all
+
+ROOT = Path(__file__).parent.parent
+ARTIFACTS = ROOT / "artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 VIEWS = ("arch", "policy", "heatmap", "training", "collapse")
+
+
+def open_notebook(page, base: str, name: str) -> None:
+    page.goto(f"{base}/lab/tree/{name}?token={TOKEN}&reset")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+
+
+def run_all(page, timeout_ms: int = 170_000) -> None:
+    """Run every cell, then wait until every code cell shows an execution number."""
+    page.locator(".jp-Notebook").first.click()
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(
+        r"""() => {
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
+            return prompts.length > 0 && prompts.every(p => /\[\d+\]/.test(p.textContent));
+        }""",
+        timeout=timeout_ms,
+    )
 
 
 def step_number(page) -> int:
