@@ -37,13 +37,14 @@ def _unwrap(text: str) -> str:
 
 
 def write(name: str, cells: list[tuple], lang: str = "en") -> Path:
+    """Write `cells` in `lang` as notebooks/NAME, without outputs."""
     nb = new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
     for kind, en, zh in cells:
-        src = _unwrap(zh) if lang == "zh" and kind == "markdown" else zh if lang == "zh" else en
+        src = en if lang == "en" else _unwrap(zh) if kind == "markdown" else zh
         nb.cells.append(new_markdown_cell(src) if kind == "markdown" else new_code_cell(src))
     for i, cell in enumerate(nb.cells):  # stable ids: rebuilding an unchanged notebook changes nothing
         cell["id"] = f"c{i:02d}"
@@ -52,7 +53,6 @@ def write(name: str, cells: list[tuple], lang: str = "en") -> Path:
     return path
 
 
-# ==== cells: notebooks follow, then __main__ ====
 # ---------------------------------------------------------------------------------------------
 # 01: a tour of weight sharing (English and Chinese)
 # ---------------------------------------------------------------------------------------------
