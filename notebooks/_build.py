@@ -265,7 +265,7 @@ t_score = time.perf_counter() - start
 display(Markdown(f'''
 | | this CPU |
 |---|---|
-| train **one** child alone for {EPOCHS} epochs | {t_child:.1f} s |
+| train **one** child alone for {EPOCHS} epochs (one epoch timed, ×{EPOCHS}) | {t_child:.1f} s |
 | train **1000** children alone | {1000 * t_child / 60:.0f} min |
 | train **all {space.size():,}** children alone | {space.size() * t_child / 3600:.1f} h |
 | ENAS: train the supernet (and the controller) for {EPOCHS} epochs | {t_search:.1f} s |
@@ -279,15 +279,15 @@ The whole ENAS search cost about as much as training
 display(Markdown(f'''
 | | 本机 CPU |
 |---|---|
-| 单独训练**一个**子模型 {EPOCHS} 个 epoch | {t_child:.1f} 秒 |
+| 单独训练**一个**子模型 {EPOCHS} 个 epoch（实测一个 epoch，×{EPOCHS}） | {t_child:.1f} 秒 |
 | 单独训练 **1000** 个子模型 | {1000 * t_child / 60:.0f} 分钟 |
 | 单独训练**全部 {space.size():,}** 个子模型 | {space.size() * t_child / 3600:.1f} 小时 |
 | ENAS：训练超网络（和控制器）{EPOCHS} 个 epoch | {t_search:.1f} 秒 |
 | ENAS：用共享权重给 1000 个子模型打分 | {t_score:.1f} 秒 |
 
-整个 ENAS 搜索的花费约等于单独训练
-**{(t_search + t_score) / t_child:.1f} 个子模型**：
+整个 ENAS 搜索的花费约等于单独训练 **{(t_search + t_score) / t_child:.1f} 个子模型**：\
 比 1000 次独立训练少 **{1000 * t_child / (t_search + t_score):.0f} 倍**。
+
 '''))
 """),
     M(r"""
