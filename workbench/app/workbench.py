@@ -15,6 +15,7 @@ import ipywidgets as W
 import torch
 
 from ..arch import Arch
+from ..config import SAMPLERS
 from ..controller import Controller
 from ..history import History
 from ..runs import RunFolder
@@ -133,7 +134,7 @@ class Workbench:
                 value = getattr(cfg, name)
                 self.knobs[name] = factory(value=value if value is not None else 0.0, min=-1e9, max=1e9,
                                            step=None, description=t[name])
-            self.knobs["sampler"] = W.Dropdown(options=["controller", "uniform"], value=cfg.sampler, description=t["sampler"])
+            self.knobs["sampler"] = W.Dropdown(options=list(SAMPLERS), value=cfg.sampler, description=t["sampler"])
             self.knobs["shared_optimizer"] = W.Dropdown(options=["sgd", "adam"], value=cfg.shared_optimizer,
                                                         description=t["shared_optimizer"])
             for name, w in self.knobs.items():
