@@ -143,8 +143,8 @@ def _policy_layout(info: _PolicyInfo, fig: go.Figure) -> dict:
     subtitle = f"along {child} — each decision's probabilities given the choices before it"
     annotations = list(fig.layout.annotations)
     if info.previous is None:
-        annotations.append(st.note("pass previous=<br>controller.distributions(arch)<br>taken before a θ step<br>"
-                                   "to see what it changed", x=0.86, y=0.5))
+        annotations.append(st.note("no θ step to compare yet:<br>after one, this panel shows<br>"
+                                   "how it moved each option", x=0.86, y=0.5))
     height = max(st.HEIGHT, 190 + 30 * len(info.decisions))
     return st.base_layout(
         f"Controller policy: how likely is each option? ({info.space})", subtitle, uirevision=f"policy:{info.space}",
