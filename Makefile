@@ -23,7 +23,8 @@ test: $(STAMP)  ## the whole suite: unit, oracle, notebooks, browser
 test-fast: $(STAMP)  ## skip the slow tests
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
-bench: $(STAMP)  ## benchmarks print JSON
+bench: $(STAMP)  ## the quick benchmarks (about 3 min); each prints JSON
+	$(BIN)/python benchmarks/app_latency.py
 	$(BIN)/python benchmarks/controller_learns.py
 
 gallery: $(STAMP)  ## every figure of short runs as standalone HTML (works offline) in gallery/
