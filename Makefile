@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 lab: $(STAMP)  ## open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP)  ## the whole suite: unit, oracle, notebooks, browser
 	$(BIN)/python -m pytest -q -rs
