@@ -23,8 +23,14 @@ def open_notebook(page, base: str, name: str) -> None:
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
 
 
+KERNEL_READY = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+    return !!k && k.connectionStatus === 'connected' && k.status === 'idle'; }"""
+
+
 def run_all(page, timeout_ms: int = 170_000) -> None:
-    """Run every cell, then wait until every code cell shows an execution number."""
+    """Once the kernel is connected and idle, run every cell; wait until every code cell shows a number."""
+    page.wait_for_function(KERNEL_READY, timeout=120_000)  # the toolbar's indicator says idle before that
     page.locator(".jp-Notebook").first.click()
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(
