@@ -151,7 +151,7 @@ class Workbench:
         knob_box = W.VBox([W.HBox([self.shared_steps, self.controller_steps]),
                            W.GridBox(list(self.knobs.values()), layout=W.Layout(grid_template_columns="repeat(4, 1fr)"))])
         self.knob_panel = W.Accordion(children=[knob_box], titles=(t["knobs"],), selected_index=0)
-        self.knob_panel.layout.display = "" if preset_shows_knobs(self.preset) and not self.replaying else "none"
+        self.knob_panel.layout.display = "" if self.preset == "debug" and not self.replaying else "none"  # classroom hides
         self._controls = controls
 
     def _layout(self) -> W.Widget:
@@ -233,8 +233,11 @@ class Workbench:
         try:
             action(*args)
         except Exception as e:  # noqa: BLE001 - the app reports every failure and stays alive
-            self.message.value = f"<b>{self._t['error']}:</b> {html.escape(str(e))}"
+            self._report(e)
             self.play_button.value = False
+
+    def _report(self, error: Exception) -> None:
+        self.message.value = f"<b>{self._t['error']}:</b> {html.escape(str(error))}"
 
     # ---- actions ---------------------------------------------------------------------------
     def sample(self) -> Arch:
@@ -322,8 +325,8 @@ class Workbench:
             value = None
         try:
             self.trainer.configure(**{name: value})
-        except Exception as e:  # noqa: BLE001
-            self.message.value = f"<b>{self._t['error']}:</b> {html.escape(str(e))}"
+        except Exception as e:  # noqa: BLE001 - a refused value is reported, the knob shows the value in force
+            self._report(e)
             self._syncing = True
             try:
                 old = getattr(self.trainer.config, name)
@@ -333,7 +336,3 @@ class Workbench:
         else:
             self.message.value = ""
 
-
-def preset_shows_knobs(preset: str) -> bool:
-    """The classroom preset hides the knobs; debug shows them."""
-    return preset == "debug"
