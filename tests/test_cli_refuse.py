@@ -144,7 +144,7 @@ def test_a_corrupt_checkpoint_is_reported_and_never_used(capsys, run_copy, how, 
     _refused(capsys, ["search", *TINY, "--out", str(run_copy)], reason)
     assert ckpt.read_bytes() == damaged  # reported, left for a person to look at
     with pytest.raises(wb.CheckpointError, match=reason):
-        wb.Trainer.load(run_copy)
+        wb.load_trainer(run_copy)
     assert main(["show", str(run_copy)]) == EXIT_FAILED
     assert reason in capsys.readouterr().out
 
@@ -177,7 +177,7 @@ def test_divergence_skipped_on_request(capsys, tmp_path):
     skipped = [r for r in history if r.phase == "skipped"]
     assert skipped and skipped[0].step == 6 and skipped[0].planned == "shared" and "step 6" in skipped[0].reason
     assert [r.step for r in history] == list(range(1, 15))
-    trainer = wb.Trainer.load(folder)
+    trainer = wb.load_trainer(folder)
     assert all(torch.isfinite(p).all() for p in trainer.supernet.parameters())
     assert json.loads((folder / "summary.json").read_text())["skipped_steps"] == len(skipped)
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from workbench.checkpoint import SLOW_WRITE_ENV, is_temp_file, load_checkpoint
+from workbench.atomic import SLOW_WRITE_ENV, is_temp_file
+from workbench.checkpoint import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ["--space", "teaching", "--num-nodes", "2", "--batch-size", "256", "--controller-steps", "2",

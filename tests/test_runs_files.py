@@ -10,7 +10,9 @@ import pytest
 import torch
 
 import workbench as wb
-from workbench.checkpoint import (atomic_write, is_temp_file, load_checkpoint, save_checkpoint, state_digest)
+from workbench.atomic import atomic_write, is_temp_file
+from workbench.checkpoint import load_checkpoint, save_checkpoint
+from workbench.digest import state_digest
 from workbench.runs import RunFolder
 
 

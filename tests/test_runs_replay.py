@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 import workbench as wb
-from workbench.checkpoint import state_digest
+from workbench.digest import state_digest
 from workbench.cli import EXIT_OK, main
 
 ARGS = ["--space", "teaching", "--num-nodes", "2", "--batch-size", "256", "--controller-steps", "2",
@@ -44,13 +44,13 @@ def test_history_from_log_matches_the_records(cli_run, notebook_run):
 
 
 def test_trainer_load_restores_state_and_history(cli_run, notebook_run):
-    trainer = wb.Trainer.load(cli_run)
+    trainer = wb.load_trainer(cli_run)
     assert (trainer.step, trainer.epoch, trainer.epoch_step) == (notebook_run.step, 2, 0)
     assert trainer.config == notebook_run.config and trainer.seed == 7
     assert state_digest(trainer.state_dict()) == state_digest(notebook_run.state_dict())
     assert [_no_time(r) for r in trainer.history] == [_no_time(r) for r in notebook_run.history]
     assert trainer.update_counts == notebook_run.update_counts
-    assert len(wb.Trainer.load(cli_run / "checkpoint.pt").history) == len(trainer.history)
+    assert len(wb.load_trainer(cli_run / "checkpoint.pt").history) == len(trainer.history)
     # stepping on from the loaded trainer gives what the notebook trainer gives
     assert [_no_time(trainer.shared_step()), _no_time(trainer.controller_step())] == \
         [_no_time(notebook_run.shared_step()), _no_time(notebook_run.controller_step())]

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import workbench as wb
-from workbench.checkpoint import state_digest
+from workbench.digest import state_digest
 
 SPACE = wb.spaces.get("teaching", num_nodes=2)
 PER_EPOCH = 12 + 2  # 3000 / 256 -> 12 ω steps, then 2 θ steps

@@ -4,15 +4,15 @@
     trainer = wb.Trainer("teaching")          # MNIST-1D, LSTM controller, ENAS defaults
     trainer.shared_step()                     # θ frozen: one ω step on a sampled child
     trainer.controller_step()                 # ω frozen: one REINFORCE step of θ
-    trainer = wb.Trainer.load("runs/NAME")    # a headless run (`workbench search`), log as History
+    trainer = wb.load_trainer("runs/NAME")    # a headless run (`workbench search`), log as History
 """
-from . import data, reinforce, spaces
+from . import data, reinforce, scoring, seeds, spaces
 from .arch import Arch
 from .checkpoint import CheckpointError
 from .config import TrainerConfig
 from .controller import Controller, Sample
 from .history import ControllerRecord, History, SharedRecord, SkippedRecord, record_from_dict, record_to_dict
-from .runs import RunFolder
+from .runs import RunFolder, load_trainer
 from .supernet import Child, Supernet
 from .tracking import UpdateCounts
 from .trainer import DivergenceError, Trainer
@@ -34,5 +34,5 @@ __all__ = [
     "Arch", "CheckpointError", "Child", "Controller", "ControllerRecord", "DivergenceError", "History",
     "RunFolder", "Sample", "SharedRecord", "SkippedRecord", "Supernet", "Trainer", "TrainerConfig", "UpdateCounts",
     "record_from_dict", "record_to_dict",
-    "data", "fidelity", "groundtruth", "reinforce", "spaces", "__version__",
+    "load_trainer", "data", "fidelity", "groundtruth", "reinforce", "scoring", "seeds", "spaces", "__version__",
 ]

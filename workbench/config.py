@@ -9,11 +9,13 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
+from .scoring import BN_MODES, DEFAULT_BN
+
 SHARED_OPTIMIZERS = ("sgd", "adam")
 SAMPLERS = ("controller", "uniform", "fair")
-BN_MODES = ("train", "eval")
 UNUSED_GRADS = ("none", "zero")
 CONTROLLER_KINDS = ("lstm", "independent")
+_LEGACY_BN = {"train": "batch", "eval": "running"}  # reward_bn_mode's values in runs logged before 0.2
 _LR_MAX = 1e30  # far beyond any useful rate, and clear of float32 overflow in the optimizers
 
 
@@ -45,7 +47,7 @@ class TrainerConfig:
     # ---- both ----
     sampler: str = "controller"  # who picks the child of an ω step: "controller", "uniform", or "fair"
     #   ("fair": FairNAS-style, each ω step one update from a group covering every option; see Trainer.fair_group)
-    reward_bn_mode: str = "train"  # BatchNorm while scoring children: batch stats or running stats
+    reward_bn_mode: str = DEFAULT_BN  # BatchNorm while scoring rewards: "batch" statistics or "running" (scoring.py)
 
     def __post_init__(self) -> None:
         choices = {"shared_optimizer": SHARED_OPTIMIZERS, "sampler": SAMPLERS, "reward_bn_mode": BN_MODES,
@@ -87,6 +89,10 @@ class TrainerConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> "TrainerConfig":
+        """The config of `to_dict()`; also reads runs logged before the BatchNorm modes were renamed."""
+        data = dict(data)
+        if data.get("reward_bn_mode") in _LEGACY_BN:
+            data["reward_bn_mode"] = _LEGACY_BN[data["reward_bn_mode"]]
         return cls().replace(**data)
 
     @classmethod

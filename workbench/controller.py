@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from . import spaces
+from . import seeds, spaces
 from .arch import Arch
 from .spaces import Space
 
@@ -80,6 +80,14 @@ class Controller(nn.Module):
                 for p in self.logits:
                     p.zero_()  # exactly uniform
 
+    @classmethod
+    def for_run(cls, space: Space | str, config, seed: int) -> "Controller":
+        """The policy a Trainer with `config` (a TrainerConfig) and user seed `seed` starts from:
+        its θ before the first step, drawn from the named stream "controller"."""
+        return cls(space, kind=config.controller_kind, hidden_size=config.controller_hidden,
+                   temperature=config.temperature, tanh_constant=config.tanh_constant,
+                   seed=seeds.derive(seed, "controller"))
+
     # ---- public API -----------------------------------------------------------------------
     def sample(self, generator: torch.Generator | None = None) -> Sample:
         """Sample a child; log_prob, entropy and skip_probs carry gradients to θ."""
@@ -89,10 +97,6 @@ class Controller(nn.Module):
     def log_prob(self, arch: Arch) -> torch.Tensor:
         """log P(arch; θ), a scalar with gradients."""
         return self._result(self._walk(arch=arch)).log_prob
-
-    def evaluate(self, arch: Arch) -> Sample:
-        """log_prob, entropy and skip_probs of a given arch (teacher-forced), with gradients."""
-        return self._result(self._walk(arch=arch))
 
     @torch.no_grad()
     def distributions(self, arch: Arch) -> tuple[torch.Tensor, ...]:

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .atomic import atomic_write
+
 Split = tuple[torch.Tensor, torch.Tensor]
 
 
@@ -85,8 +87,6 @@ def cache_dir() -> Path:
 
 
 def _save_npz_atomic(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    from .checkpoint import atomic_write
-
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,8 @@
     report = wb.fidelity.report(trainer, truth)           # every child, or sample=500
     report.kendall_tau, report.noise_ceiling, report.top_k, report.picked
 
-Owns: scoring children with the current shared weights (`shared_accuracies`, the same as
-`Trainer.evaluate`: eval mode, a whole split), the ground truth per architecture (`truth`: mean
+Owns: scoring children with the current shared weights on a whole split (`shared_accuracies`,
+through scoring.py as `Trainer.evaluate` does, BatchNorm mode `bn`, "batch" by default), the ground truth per architecture (`truth`: mean
 over the table's seeds), rank agreement (Kendall τ, Spearman ρ, top-k overlap), the noise ceiling
 (τ between two stand-alone seeds of the same children: no proxy can be expected to beat it by
 much) and where a chosen child stands (`standing`: percentile and regret).
@@ -13,11 +13,11 @@ Must not: train or change the weights it scores.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import torch
 
-from . import spaces
+from . import scoring, spaces
 from .arch import Arch
 
 METRICS = ("val_accuracy", "test_accuracy")
@@ -46,11 +46,12 @@ def _net_and_data(model, data):
     return net, data
 
 
-def shared_accuracies(model, archs=None, data=None, split: str = "val"):
+def shared_accuracies(model, archs=None, data=None, split: str = "val", bn: str = scoring.DEFAULT_BN):
     """Accuracy of each child with the current shared weights on a whole split (a Series by arch).
 
     `model`: a Trainer or a Supernet (then pass `data`); `archs`: Archs or their strings, default
-    every architecture of the space. Weights and train/eval mode are left as they were."""
+    every architecture of the space; `bn`: the BatchNorm mode (scoring.py). Weights, buffers and
+    train/eval mode are left as they were."""
     import pandas as pd
 
     net, data = _net_and_data(model, data)
@@ -60,13 +61,7 @@ def shared_accuracies(model, archs=None, data=None, split: str = "val"):
     X, y = data.split(split)
     device = next(net.parameters()).device
     X, y = X.to(device), y.to(device)
-    was_training = net.training
-    net.eval()
-    try:
-        with torch.no_grad():
-            accs = [(net(X, a).argmax(-1) == y).float().mean().item() for a in archs]  # net(X, a): (N, classes)
-    finally:
-        net.train(was_training)
+    accs = [scoring.accuracy(net, a, X, y, bn=bn) for a in archs]
     return pd.Series(accs, index=[space.format(a) for a in archs], name="shared_accuracy")
 
 
@@ -133,16 +128,17 @@ class FidelityReport:
     top_k: dict  # k -> share of the true top k that the shared weights also put in their top k
     noise_ceiling: dict | None  # rank agreement between two stand-alone seeds (None: the table has one seed)
     picked: dict  # standing of the child the shared weights rate best
-    extra: dict = field(default_factory=dict)
+    bn: str = scoring.DEFAULT_BN  # the BatchNorm mode the children were scored in
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def report(model, table, sample: int | None = None, seed: int = 0, metric: str = "test_accuracy",
-           data=None, split: str = "val", ks=(10, 100, 500)) -> FidelityReport:
+           data=None, split: str = "val", ks=(10, 100, 500), bn: str = scoring.DEFAULT_BN) -> FidelityReport:
     """Score every architecture (or `sample` of them, drawn with `seed`) with the current shared
-    weights and compare with the ground-truth `table` (a wb.groundtruth DataFrame)."""
+    weights, BatchNorm in mode `bn`, and compare with the ground-truth `table` (a wb.groundtruth
+    DataFrame)."""
     net, _ = _net_and_data(model, data)
     t = truth(table, metric)
     archs = list(t.index)
@@ -151,10 +147,10 @@ def report(model, table, sample: int | None = None, seed: int = 0, metric: str =
             raise ValueError(f"sample={sample!r} must be an int in 2..{len(archs)}")
         idx = torch.randperm(len(archs), generator=torch.Generator().manual_seed(seed))[:sample]
         archs = [archs[i] for i in sorted(idx.tolist())]
-    shared = shared_accuracies(model, archs, data=data, split=split)
+    shared = shared_accuracies(model, archs, data=data, split=split, bn=bn)
     agree = rank_agreement(shared, t, ks)
     best = shared.sort_values(ascending=False, kind="stable").index[0]
     return FidelityReport(n=agree["n"], metric=metric, kendall_tau=agree["kendall_tau"],
                           spearman_rho=agree["spearman_rho"], top_k=agree["top_k"],
                           noise_ceiling=noise_ceiling(table, metric) if table["seed"].nunique() > 1 else None,
-                          picked=standing(best, table, metric, net.space))
+                          picked=standing(best, table, metric, net.space), bn=bn)

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import torch
 
-from .checkpoint import CheckpointError, atomic_write, is_temp_file, load_checkpoint, save_checkpoint
+from .atomic import atomic_write, is_temp_file
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .config import TrainerConfig
 from .history import History, record_from_dict, record_to_dict
 from .trainer import Trainer

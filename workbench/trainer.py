@@ -4,7 +4,7 @@ Owns: the supernet, the controller, both optimizers, the baseline, the random ge
 update counts and the History. `shared_step()` and `controller_step()` each do one update and
 return a frozen record; `run()` alternates them by epochs and knows its place in the current one;
 `state_dict()` / `load_state_dict()` capture and restore all of it bit for bit (checkpoint.py
-writes it to disk, `Trainer.load` reads a run folder back). Prints nothing; reports via callbacks.
+writes it to disk, `runs.load_trainer` reads a run folder back). Prints nothing; reports via callbacks.
 Must not: plot, hold widgets, or touch files itself.
 """
 from __future__ import annotations
@@ -13,7 +13,6 @@ import contextlib
 import copy
 import functools
 import math
-import os
 import time
 from typing import Callable
 
@@ -22,9 +21,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import data as data_mod
-from . import reinforce, spaces
+from . import reinforce, scoring, seeds, spaces
 from .arch import Arch
-from .checkpoint import data_sha256
+from .digest import data_sha256
 from .config import TrainerConfig
 from .controller import Controller
 from .history import ControllerRecord, History, SharedRecord, SkippedRecord
@@ -42,11 +41,6 @@ class DivergenceError(FloatingPointError):
     """A loss or reward became NaN or infinite; the step was not applied."""
 
 
-def _derive(seed: int, stream: int) -> int:
-    """Independent seeds for the trainer's random streams, derived from one user seed."""
-    return (int(seed) * 1_000_003 + stream * 7_919) % (2**63 - 1)
-
-
 class Trainer:
     """Steps ENAS one update at a time: `shared_step()`, `controller_step()`, or `run(epochs)`."""
 
@@ -62,13 +56,11 @@ class Trainer:
         self.seed, self.device = seed, torch.device(device)
         cfg = self.config
         self.supernet = Supernet(self.space, self.data.input_shape, self.data.num_classes,
-                                 seed=_derive(seed, 0)).to(self.device)
-        self.controller = Controller(self.space, kind=cfg.controller_kind, hidden_size=cfg.controller_hidden,
-                                     temperature=cfg.temperature, tanh_constant=cfg.tanh_constant,
-                                     seed=_derive(seed, 1))
+                                 seed=seeds.derive(seed, "supernet")).to(self.device)
+        self.controller = Controller.for_run(self.space, cfg, seed)
         self._splits = {s: tuple(t.to(self.device) for t in self.data.split(s)) for s in ("train", "val", "test")}
-        self.batch_gen = torch.Generator().manual_seed(_derive(seed, 2))  # minibatches
-        self.child_gen = torch.Generator().manual_seed(_derive(seed, 3))  # sampled children
+        self.batch_gen = seeds.generator(seed, "batches")  # minibatches
+        self.child_gen = seeds.generator(seed, "children")  # sampled children
         self.shared_optimizer = self._make_shared_optimizer()
         self.controller_optimizer = torch.optim.Adam(self.controller.parameters(), lr=cfg.controller_lr,
                                                      betas=(0.0, 0.999), eps=1e-3)
@@ -215,23 +207,6 @@ class Trainer:
         return record
 
     # ---- phase 2: θ -----------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _scoring(self):
-        """ω frozen while children are scored: BatchNorm in reward_bn_mode, its buffers restored afterwards."""
-        net = self.supernet
-        was_training = net.training
-        want = self.config.reward_bn_mode == "train"
-        buffers = [(b, b.clone()) for b in net.buffers()]
-        if was_training != want:
-            net.train(want)
-        try:
-            yield
-        finally:
-            for b, saved in buffers:
-                b.copy_(saved)
-            if was_training != want:
-                net.train(was_training)
-
     def controller_step(self) -> ControllerRecord:
         """ω frozen: sample children, reward = validation-minibatch accuracy, one REINFORCE step of θ."""
         t0 = time.perf_counter()
@@ -249,8 +224,7 @@ class Trainer:
         for _ in range(cfg.controller_aggregate):
             s = self.controller.sample(self.child_gen)
             x, y = self._val_batch()
-            with self._scoring(), torch.no_grad():
-                acc = (self.supernet(x, s.arch).argmax(-1) == y).float().mean().item()
+            acc = scoring.accuracy(self.supernet, s.arch, x, y, bn=cfg.reward_bn_mode)
             reward = reinforce.shaped_reward(acc, s.entropy.item(), cfg.entropy_weight)
             if not math.isfinite(reward):
                 raise DivergenceError(f"step {self.step + 1}: reward is {reward} for child {s.arch}; θ was not updated")
@@ -414,30 +388,11 @@ class Trainer:
         """The name and SHA-256 fingerprint of the data this trainer trains on."""
         return {"name": self.data.name, "sha256": data_sha256(self.data)}
 
-    @classmethod
-    def load(cls, path: str | os.PathLike, data: data_mod.Dataset | None = None,
-             device: str | torch.device = "cpu") -> "Trainer":
-        """A trainer restored from a run folder (checkpoint + its log as the History) or a checkpoint file.
-
-        The checkpoint's checksum is verified first (`CheckpointError` if it is torn or corrupt);
-        `data` defaults to the space's default data and must be the data the run trained on.
-        """
-        from .runs import load_trainer  # late: runs imports this module
-
-        return load_trainer(path, data=data, device=device)
-
     # ---- evaluation -----------------------------------------------------------------------
-    def evaluate(self, arch: Arch, split: str = "val") -> float:
-        """Accuracy of `arch` with the current shared weights on a whole split (eval mode)."""
+    def evaluate(self, arch: Arch, split: str = "val", bn: str = scoring.DEFAULT_BN) -> float:
+        """Accuracy of `arch` with the current shared weights on a whole split, BatchNorm in mode
+        `bn` ("batch" statistics by default, as the rewards; "running" averages; see scoring.py)."""
         self.space.check(arch)
         if split not in self._splits:
             raise ValueError(f"unknown split {split!r}; valid: {', '.join(self._splits)}")
-        X, y = self._splits[split]
-        net = self.supernet
-        was_training = net.training
-        net.eval()
-        try:
-            with torch.no_grad():
-                return (net(X, arch).argmax(-1) == y).float().mean().item()
-        finally:
-            net.train(was_training)
+        return scoring.accuracy(self.supernet, arch, *self._splits[split], bn=bn)

@@ -19,7 +19,8 @@ from ..config import SAMPLERS
 from ..controller import Controller
 from ..history import History
 from ..runs import RunFolder
-from ..trainer import Trainer, _derive
+from .. import seeds
+from ..trainer import Trainer
 from ..tracking import UpdateCounts
 from . import text
 from .views import Frame, LiveViews
@@ -65,7 +66,7 @@ class Workbench:
         self._replay = _replay
         self._initial_policy = _replay.initial_policy if self.replaying else self._policy_now()
         self._blocks = self.space.block_names()
-        self._sample_gen = torch.Generator().manual_seed(_derive(getattr(self.trainer, "seed", 0), 99))
+        self._sample_gen = seeds.generator(getattr(self.trainer, "seed", 0), "app-samples")
         self._schedule_pos = 0
         self._task: asyncio.Task | None = None
         self._syncing = False
@@ -88,9 +89,7 @@ class Workbench:
         space = spaces.get(run["space"], **run["space_options"])
         config = TrainerConfig.for_space(space).replace(**run["config"])
         history = History.from_log(path)
-        controller = Controller(space, kind=config.controller_kind, hidden_size=config.controller_hidden,
-                                temperature=config.temperature, tanh_constant=config.tanh_constant,
-                                seed=_derive(int(run["seed"]), 1))  # the run's θ before its first step
+        controller = Controller.for_run(space, config, int(run["seed"]))  # the run's θ before its first step
         initial = tuple(tuple(p.tolist()) for p in controller.distributions(controller.most_likely()))
         return cls(None, preset, lang, _replay=_Replay(space, history, initial, str(path)))
 

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import data as data_mod
-from .. import spaces
+from .. import scoring, seeds, spaces
 from ..arch import Arch
 from ..supernet import Supernet
 
@@ -70,11 +70,6 @@ class StandaloneResult:
         return dataclasses.asdict(self)
 
 
-def batch_seed(seed: int) -> int:
-    """The seed of the batch-order generator, kept apart from the weights' seed."""
-    return (int(seed) * 1_000_003 + 7_919) % (2**63 - 1)
-
-
 @contextlib.contextmanager
 def one_thread():
     """Train on one intra-op thread (bit-for-bit results), restoring the caller's setting."""
@@ -84,12 +79,6 @@ def one_thread():
         yield
     finally:
         torch.set_num_threads(before)
-
-
-def _accuracy(net, X: torch.Tensor, y: torch.Tensor) -> float:
-    net.eval()
-    with torch.no_grad():
-        return (net(X).argmax(-1) == y).float().mean().item()
 
 
 def train_standalone(space, arch: Arch | str, data: data_mod.Dataset | None = None, seed: int = 0,
@@ -113,7 +102,7 @@ def train_standalone(space, arch: Arch | str, data: data_mod.Dataset | None = No
     with one_thread():
         net = Supernet(space, data.input_shape, data.num_classes, seed=seed).child(arch)
         opt = torch.optim.Adam(net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
-        order = torch.Generator().manual_seed(batch_seed(seed))
+        order = seeds.generator(seed, "standalone-batches")  # kept apart from the weights' seed
         net.train()
         for _ in range(settings.epochs):
             perm = torch.randperm(len(y), generator=order)
@@ -125,7 +114,8 @@ def train_standalone(space, arch: Arch | str, data: data_mod.Dataset | None = No
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
-        val, test = _accuracy(net, *data.val), _accuracy(net, *data.test)
+        # trained alone, the child has running averages of its own: score it as it would be deployed
+        val, test = (scoring.accuracy(net, None, *split, bn="running") for split in (data.val, data.test))
     params = sum(p.numel() for p in net.parameters())
     return StandaloneResult(arch=space.format(arch), seed=seed, val_accuracy=val, test_accuracy=test,
                             params=params, seconds=time.perf_counter() - t0)

@@ -21,7 +21,8 @@ import torch
 
 from .. import data as data_mod
 from .. import spaces
-from ..checkpoint import data_sha256, fsync_dir
+from ..atomic import fsync_dir
+from ..digest import data_sha256
 from .standalone import Settings, StandaloneResult, train_standalone
 
 FORMAT = "enas-workbench-groundtruth"
@@ -117,7 +118,7 @@ class ResultsFile:
                              "use another --out, or --force to start it over")
         if stored is None or stored != head:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            from ..checkpoint import atomic_write
+            from ..atomic import atomic_write
 
             atomic_write(self.path, (json.dumps(head) + "\n").encode())
             self.rows = []

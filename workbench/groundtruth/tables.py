@@ -59,7 +59,7 @@ def export(results: str | os.PathLike, dest: str | os.PathLike, **meta) -> dict:
 
     import numpy as np
 
-    from ..checkpoint import atomic_write
+    from ..atomic import atomic_write
 
     head, _ = read_results(results)
     frame = load_results(results)
