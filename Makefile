@@ -5,23 +5,30 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-fast bench gallery classroom clean
+.PHONY: lab test test-fast lint format notebooks bench gallery classroom clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PIP) --upgrade pip
-	$(PIP) torch==2.13.0
-	$(PIP) -e ".[lab,test]"
+	$(PIP) -e ".[lab,test]"  # constraints.txt pins torch to the local CPU build
 	@touch $(STAMP)
 
 lab: $(STAMP)  ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: $(STAMP)  ## the whole suite: unit, oracle, notebooks, browser
+test: lint  ## lint, then the whole suite: unit, oracle, notebooks, browser
 	$(BIN)/python -m pytest -q -rs
 
 test-fast: $(STAMP)  ## skip the slow tests
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+lint: $(STAMP)  ## ruff: lint and formatting (the tree must be clean)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 bench: $(STAMP)  ## the quick benchmarks (about 3 min); each prints JSON
 	$(BIN)/python benchmarks/app_latency.py

@@ -87,12 +87,22 @@ def test_resume_keeps_the_stored_config(capsys, run_copy):
 
 def test_a_folder_holding_a_different_run_is_not_overwritten(capsys, run_copy):
     before = {p.name: p.read_bytes() for p in run_copy.iterdir()}
-    _refused(capsys, ["search", *TINY, "--seed", "1", "--out", str(run_copy)], "different run", "seed 1 (stored 0)", "--force")
-    _refused(capsys, ["search", *TINY, "--shared-lr", "0.01", "--out", str(run_copy)], "config.shared_lr 0.01 (stored 0.05)")
+    _refused(capsys, ["search", *TINY, "--seed", "1", "--out", str(run_copy)],
+             "different run", "seed 1 (stored 0)", "--force")
+    _refused(capsys, ["search", *TINY, "--shared-lr", "0.01", "--out", str(run_copy)],
+             "config.shared_lr 0.01 (stored 0.05)")
     assert {p.name: p.read_bytes() for p in run_copy.iterdir()} == before
     assert main(["search", *TINY, "--seed", "1", "--force", "--out", str(run_copy)]) == EXIT_OK
     assert json.loads((run_copy / "config.json").read_text())["seed"] == 1
     assert wb.History.from_log(run_copy)[-1].step == 14
+
+
+def test_a_run_stored_with_the_old_batchnorm_mode_names_resumes(capsys, run_copy):
+    config = run_copy / "config.json"
+    config.write_text(config.read_text().replace('"reward_bn_mode": "batch"', '"reward_bn_mode": "train"'))
+    assert '"train"' in config.read_text()
+    assert main(["search", "--resume", str(run_copy), "--epochs", "2", "--quiet"]) == EXIT_OK
+    assert len(wb.History.from_log(run_copy)) == 28
 
 
 def test_a_folder_holding_the_same_run_goes_on(capsys, run_copy):
@@ -146,7 +156,8 @@ def test_a_corrupt_checkpoint_is_reported_and_never_used(capsys, run_copy, how, 
     with pytest.raises(wb.CheckpointError, match=reason):
         wb.load_trainer(run_copy)
     assert main(["show", str(run_copy)]) == EXIT_FAILED
-    assert reason in capsys.readouterr().out
+    shown = capsys.readouterr()
+    assert reason in shown.out and not shown.err  # listed as damaged, not a crash of `show` itself
 
 
 def test_a_log_that_does_not_match_the_checkpoint_is_refused(capsys, run_copy):

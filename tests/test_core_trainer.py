@@ -44,18 +44,19 @@ def test_same_seed_same_run_bit_for_bit():
 
 def test_records_carry_what_the_step_did():
     trainer = _small()
-    r = trainer.shared_step()
+    r = trainer.shared_step(loss_after=True)
     assert (r.step, r.phase, r.epoch) == (1, "shared", 0)
     assert r.loss_after < r.loss and 0.0 <= r.accuracy <= 1.0
+    assert trainer.shared_step().loss_after is None  # measured only when asked (one more forward pass)
     assert r.updated == trainer.supernet.blocks_for(r.arch)
     c = trainer.controller_step()
-    assert (c.step, c.phase) == (2, "controller") and len(c.archs) == 3 and c.arch == c.archs[0]
+    assert (c.step, c.phase) == (3, "controller") and len(c.archs) == 3 and c.arch == c.archs[0]
     assert 0.0 <= c.accuracy <= 1.0 and c.reward == pytest.approx(c.accuracy + 1e-4 * c.entropy, abs=1e-6)
     assert c.baseline == trainer.baseline
     assert [len(p) for p in c.policy] == [len(d.options) for d in trainer.space.decisions]
     assert all(math.isclose(sum(p), 1.0, abs_tol=1e-5) for p in c.policy)
     frame = trainer.history.to_frame()
-    assert list(frame.index) == [1, 2] and frame.loc[1, "phase"] == "shared" and frame.loc[2, "reward"] == c.reward
+    assert list(frame.index) == [1, 2, 3] and frame.loc[1, "phase"] == "shared" and frame.loc[3, "reward"] == c.reward
     assert frame.loc[1, "arch"] == str(r.arch)
 
 

@@ -71,7 +71,8 @@ def test_a_killed_local_sweep_resumes_without_loss_or_duplication(tmp_path, mnis
     assert head["settings"] == Settings(epochs=8).to_dict() and head["space"] == SMALL
     for r in rows[::9]:  # the workers' results are exactly in-process stand-alone training
         mine = train_standalone(SMALL, r["arch"], mnist1d, r["seed"], epochs=8)
-        assert (mine.val_accuracy, mine.test_accuracy, mine.params) == (r["val_accuracy"], r["test_accuracy"], r["params"])
+        assert (mine.val_accuracy, mine.test_accuracy, mine.params) == \
+            (r["val_accuracy"], r["test_accuracy"], r["params"])
     table = wb.groundtruth.load_results(out)
     assert list(table.columns) == ["arch", "seed", "val_accuracy", "test_accuracy", "params", "seconds"]
     assert len(table) == 36 and table["val_accuracy"].between(0, 1).all()

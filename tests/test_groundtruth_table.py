@@ -69,3 +69,28 @@ def test_train_standalone_builds_the_supernet_child_and_refuses_bad_input(mnist1
             train_standalone(space, arch, mnist1d, **bad)
     with pytest.raises(ValueError, match="cannot parse"):
         train_standalone(space, "node1=relu(stem)", mnist1d)
+
+
+def test_export_writes_a_table_that_reads_back_bit_for_bit(tmp_path, mnist1d):
+    """`export` is how the shipped table was made: a sweep's results file in, NAME.csv.gz + NAME.json out."""
+    import numpy as np
+
+    from workbench.groundtruth.standalone import StandaloneResult
+    from workbench.groundtruth.sweep import ResultsFile, header
+
+    space = wb.spaces.get("teaching")
+    results = tmp_path / "results.jsonl"
+    archs = [space.format(space.random(torch.Generator().manual_seed(i))) for i in range(3)]
+    rows = [StandaloneResult(a, s, float(np.float32(0.1 + 0.07 * i)), float(np.float32(1 / 3 + i / 7)), 100 + i, 1.25)
+            for i, (a, s) in enumerate([(archs[0], 0), (archs[1], 0), (archs[2], 1)])]
+    with ResultsFile(results, header(space, mnist1d, Settings())) as f:
+        for r in rows:
+            f.append(r)
+    info = wb.groundtruth.export(results, tmp_path / "tiny", command="workbench groundtruth --out results.jsonl")
+    assert info["rows"] == 3 and info["seeds"] == {0: 2, 1: 1} and info["command"].startswith("workbench")
+    back = wb.groundtruth.read_table(tmp_path / "tiny.csv.gz")
+    assert back.equals(wb.groundtruth.load_results(results))
+    assert sorted(back.test_accuracy) == sorted(r.test_accuracy for r in rows)  # float32 values, bit for bit
+    again = (tmp_path / "tiny.csv.gz").read_bytes()
+    wb.groundtruth.export(results, tmp_path / "tiny", command="x")
+    assert (tmp_path / "tiny.csv.gz").read_bytes() == again  # deterministic gzip

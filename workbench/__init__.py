@@ -6,20 +6,17 @@
     trainer.controller_step()                 # ω frozen: one REINFORCE step of θ
     trainer = wb.load_trainer("runs/NAME")    # a headless run (`workbench search`), log as History
 """
-from . import data, reinforce, scoring, seeds, spaces
+from . import data, fidelity, groundtruth, reinforce, scoring, seeds, spaces
 from .arch import Arch
 from .checkpoint import CheckpointError
 from .config import TrainerConfig
 from .controller import Controller, Sample
-from .history import ControllerRecord, History, SharedRecord, SkippedRecord, record_from_dict, record_to_dict
+from .history import ChildScore, ControllerRecord, History, SharedRecord, SkippedRecord, record_from_dict, record_to_dict
 from .runs import RunFolder, load_trainer
 from .supernet import Child, Supernet
 from .tracking import UpdateCounts
 from .trainer import DivergenceError, Trainer
-from . import fidelity, groundtruth  # noqa: E402  (stand-alone ground truth; pandas/scipy load on use)
-
-__version__ = "0.1.0"
-
+from .version import __version__
 
 def __getattr__(name: str):
     """`wb.viz` and `wb.app` are imported on first use, so `import workbench` never imports plotly."""
@@ -31,7 +28,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "Arch", "CheckpointError", "Child", "Controller", "ControllerRecord", "DivergenceError", "History",
+    "Arch", "CheckpointError", "Child", "ChildScore", "Controller", "ControllerRecord", "DivergenceError", "History",
     "RunFolder", "Sample", "SharedRecord", "SkippedRecord", "Supernet", "Trainer", "TrainerConfig", "UpdateCounts",
     "record_from_dict", "record_to_dict",
     "load_trainer", "data", "fidelity", "groundtruth", "reinforce", "scoring", "seeds", "spaces", "__version__",

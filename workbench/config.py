@@ -2,6 +2,10 @@
 
 Defaults follow the ENAS release scripts (which differ from the paper's prose). Spaces may tune
 them (`TrainerConfig.for_space`); the teaching space does, so its lessons show within a minute.
+
+Owns: the knobs, their defaults, their meaning (each field's metadata "help", which the command
+line shows as its flag's help), their validation, and the per-space overrides with their reasons.
+Must not: import from runs, cli, viz, app or groundtruth, or read arguments or files.
 """
 from __future__ import annotations
 
@@ -23,31 +27,53 @@ _LR_MAX = 1e30  # far beyond any useful rate, and clear of float32 overflow in t
 class TrainerConfig:
     """Configuration of a Trainer; every field is checked when the config is made."""
 
+    # Each field's "help" is its meaning: the line a reader sees here and the CLI shows for its flag.
     # ---- phase 1: shared weights ω (θ frozen) ----
-    shared_optimizer: str = "sgd"  # "sgd": Nesterov momentum 0.9 + weight decay; or "adam"
-    shared_lr: float = 0.05  # ENAS child_lr (constant here; ENAS anneals it with cosine)
-    shared_momentum: float = 0.9
-    shared_weight_decay: float = 1e-4  # applied only to the blocks the child used
-    grad_clip: float = 5.0  # max global grad norm of a child's step (ENAS child_grad_bound); 0 = off
-    batch_size: int = 128  # training minibatch of one ω step
-    unused_grads: str = "none"  # "none": unused blocks get no grad; "zero": zero grads (the classic bug)
+    shared_optimizer: str = field(default="sgd", metadata={
+        "help": '"sgd": Nesterov momentum 0.9 + weight decay; or "adam"'})
+    shared_lr: float = field(default=0.05, metadata={
+        "help": "learning rate of ω: ENAS child_lr (constant here; ENAS anneals it with cosine)"})
+    shared_momentum: float = field(default=0.9, metadata={
+        "help": "momentum of the sgd shared optimizer (Nesterov when > 0)"})
+    shared_weight_decay: float = field(default=1e-4, metadata={
+        "help": "weight decay of ω, applied only to the blocks the child used"})
+    grad_clip: float = field(default=5.0, metadata={
+        "help": "max global grad norm of a child's step (ENAS child_grad_bound); 0 = off"})
+    batch_size: int = field(default=128, metadata={
+        "help": "training minibatch of one ω step"})
+    unused_grads: str = field(default="none", metadata={
+        "help": '"none": unused blocks get no grad; "zero": zero grads (the classic bug)'})
     # ---- phase 2: controller θ (ω frozen) ----
-    controller_kind: str = "lstm"  # "lstm" (ENAS) or "independent" (one categorical per decision)
-    controller_hidden: int = 64  # LSTM hidden size (ENAS lstm_size 64)
-    controller_lr: float = 1e-3  # Adam, betas (0, 0.999), eps 1e-3 as in ENAS
-    controller_steps: int = 50  # θ steps per epoch (ENAS controller_train_steps)
-    controller_aggregate: int = 20  # children sampled per θ step (ENAS controller_num_aggregate)
-    reward_batch_size: int = 128  # validation minibatch that scores one child
-    entropy_weight: float = 1e-4  # reward += entropy_weight * entropy of the sample
-    baseline_decay: float = 0.99  # b <- decay * b + (1 - decay) * R
-    tanh_constant: float | None = 1.5  # logits -> C * tanh(logits / T); None or 0 = off
-    temperature: float = 1.0
-    skip_target: float = 0.4  # enas-macro: target share of skip connections
-    skip_weight: float = 0.8  # enas-macro: weight of KL(skip rate || target) in the loss
+    controller_kind: str = field(default="lstm", metadata={
+        "help": '"lstm" (ENAS) or "independent" (one categorical per decision)'})
+    controller_hidden: int = field(default=64, metadata={
+        "help": "LSTM hidden size (ENAS lstm_size 64)"})
+    controller_lr: float = field(default=1e-3, metadata={
+        "help": "learning rate of θ: Adam, betas (0, 0.999), eps 1e-3 as in ENAS"})
+    controller_steps: int = field(default=50, metadata={
+        "help": "θ steps per epoch (ENAS controller_train_steps)"})
+    controller_aggregate: int = field(default=20, metadata={
+        "help": "children sampled per θ step (ENAS controller_num_aggregate)"})
+    reward_batch_size: int = field(default=128, metadata={
+        "help": "validation minibatch that scores one child"})
+    entropy_weight: float = field(default=1e-4, metadata={
+        "help": "reward += entropy_weight * entropy of the sample"})
+    baseline_decay: float = field(default=0.99, metadata={
+        "help": "b <- decay * b + (1 - decay) * R"})
+    tanh_constant: float | None = field(default=1.5, metadata={
+        "help": "logits -> C * tanh(logits / T); None or 0 = off"})
+    temperature: float = field(default=1.0, metadata={
+        "help": "T: the controller's logits are divided by it before the tanh; 1 = off"})
+    skip_target: float = field(default=0.4, metadata={
+        "help": "enas-macro: target share of skip connections"})
+    skip_weight: float = field(default=0.8, metadata={
+        "help": "enas-macro: weight of KL(skip rate || target) in the loss"})
     # ---- both ----
-    sampler: str = "controller"  # who picks the child of an ω step: "controller", "uniform", or "fair"
-    #   ("fair": FairNAS-style, each ω step one update from a group covering every option; see Trainer.fair_group)
-    reward_bn_mode: str = DEFAULT_BN  # BatchNorm while scoring rewards: "batch" statistics or "running" (scoring.py)
+    sampler: str = field(default="controller", metadata={
+        "help": 'who picks the child of an ω step: "controller", "uniform", or "fair" ("fair": FairNAS-style, '
+                "each ω step one update from a group covering every option; see Trainer.fair_group)"})
+    reward_bn_mode: str = field(default=DEFAULT_BN, metadata={
+        "help": 'BatchNorm while scoring rewards: "batch" statistics or "running" (scoring.py)'})
 
     def __post_init__(self) -> None:
         choices = {"shared_optimizer": SHARED_OPTIMIZERS, "sampler": SAMPLERS, "reward_bn_mode": BN_MODES,
@@ -55,10 +81,12 @@ class TrainerConfig:
         for name, valid in choices.items():
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; choose one of {', '.join(valid)}")
-        for name in ("batch_size", "controller_steps", "controller_aggregate", "reward_batch_size", "controller_hidden"):
+        for name in ("batch_size", "controller_steps", "controller_aggregate", "reward_batch_size",
+                     "controller_hidden"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "controller_steps" else 1):
-                raise ValueError(f"{name}={v!r} must be a positive integer" + (" (or 0)" if name == "controller_steps" else ""))
+                raise ValueError(f"{name}={v!r} must be a positive integer"
+                                 + (" (or 0)" if name == "controller_steps" else ""))
         ranges = {  # name: (low, high, low inclusive); learning rates stay inside float32
             "shared_lr": (0.0, _LR_MAX, False), "controller_lr": (0.0, _LR_MAX, True),
             "shared_momentum": (0.0, 1.0, True), "shared_weight_decay": (0.0, math.inf, True),
@@ -74,10 +102,11 @@ class TrainerConfig:
                 bound = f"{'>=' if inclusive else '>'} {lo:g}" + (f" and <= {hi:g}" if hi != math.inf else "")
                 raise ValueError(f"{name}={v!r} must be a finite number {bound}")
         c = self.tanh_constant
-        if c is not None and not (isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) and c >= 0):
+        number = isinstance(c, (int, float)) and not isinstance(c, bool)
+        if c is not None and not (number and math.isfinite(c) and c >= 0):
             raise ValueError(f"tanh_constant={c!r} must be None or a finite number >= 0")
 
-    def replace(self, **changes) -> "TrainerConfig":
+    def replace(self, **changes) -> TrainerConfig:
         """A copy with `changes` applied (validated); unknown field names are refused."""
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
@@ -88,7 +117,7 @@ class TrainerConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TrainerConfig":
+    def from_dict(cls, data: dict) -> TrainerConfig:
         """The config of `to_dict()`; also reads runs logged before the BatchNorm modes were renamed."""
         data = dict(data)
         if data.get("reward_bn_mode") in _LEGACY_BN:
@@ -96,7 +125,7 @@ class TrainerConfig:
         return cls().replace(**data)
 
     @classmethod
-    def for_space(cls, space, **changes) -> "TrainerConfig":
+    def for_space(cls, space, **changes) -> TrainerConfig:
         """The defaults for `space` (its tuned values over ENAS's), then `changes`."""
         kind = getattr(space, "kind", str(space).split("(")[0])
         return cls().replace(**{**SPACE_DEFAULTS.get(kind, {}), **changes})

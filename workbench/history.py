@@ -1,7 +1,7 @@
 """What the trainer did, step by step: frozen records and the History that holds them.
 
-Owns: SharedRecord (one ω step), ControllerRecord (one θ step), SkippedRecord (a diverged step
-skipped under `on_nan="skip"`), History (an append-only sequence with filters and a pandas view),
+Owns: SharedRecord (one ω step), ControllerRecord (one θ step) with a ChildScore per sampled
+child, SkippedRecord (a diverged step skipped under `on_nan="skip"`), History (an append-only sequence with filters and a pandas view),
 and the records' JSON form (`record_to_dict` / `record_from_dict`, one log.jsonl line each).
 Must not: train or plot.
 """
@@ -24,13 +24,34 @@ class SharedRecord:
     epoch: int
     arch: Arch
     loss: float  # mean cross-entropy on the training minibatch, before the step
-    loss_after: float  # the same minibatch after the step
+    loss_after: float | None  # the same minibatch after the step (None unless the step was asked to measure it)
     accuracy: float  # minibatch accuracy before the step
     updated: tuple[str, ...]  # weight blocks that received a gradient
     changed: tuple[str, ...]  # weight blocks whose values changed
     seconds: float  # wall-clock time of the step
     phase: str = "shared"
     archs: tuple[Arch, ...] = ()  # sampler "fair": the whole group (arch is its first); else empty
+
+
+@dataclass(frozen=True)
+class ChildScore:
+    """One child sampled in a θ step: its reward, and what REINFORCE made of it."""
+
+    arch: Arch
+    accuracy: float  # validation-minibatch accuracy with the shared weights
+    reward: float  # accuracy + entropy bonus
+    advantage: float  # reward - the baseline before this child
+    log_prob: float  # log P(child; θ) before the step
+    entropy: float  # summed entropy of the decisions that sampled it
+    skip_rate: float  # share of skip decisions that chose a skip (enas-macro; 0 elsewhere)
+
+    @classmethod
+    def from_dict(cls, row: dict, space) -> "ChildScore":
+        names = [f.name for f in fields(cls)]
+        missing = [n for n in names if n not in row]
+        if missing:
+            raise ValueError(f"a child of a θ step is missing field(s) {', '.join(missing)}")
+        return cls(**{**{n: float(row[n]) for n in names if n != "arch"}, "arch": space.parse(row["arch"])})
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,7 @@ class ControllerRecord:
     policy: tuple[tuple[float, ...], ...]  # after the step: each decision's probabilities along the most likely child
     seconds: float
     phase: str = "controller"
+    children: tuple[ChildScore, ...] = ()  # one per sampled child, in sampling order (empty in older logs)
 
 
 @dataclass(frozen=True)
@@ -77,6 +99,8 @@ def record_to_dict(record: Record) -> dict:
         row["arch"], row["space"] = str(arch), arch.space
     if "archs" in row:
         row["archs"] = [str(a) for a in record.archs]
+    if "children" in row:
+        row["children"] = [{**asdict(c), "arch": str(c.arch)} for c in record.children]
     return row
 
 
@@ -98,6 +122,8 @@ def record_from_dict(row: dict) -> Record:
         values["arch"] = space.parse(values["arch"])
         if "archs" in values:
             values["archs"] = tuple(space.parse(a) for a in values["archs"])
+        if "children" in values:
+            values["children"] = tuple(ChildScore.from_dict(c, space) for c in values["children"])
     for name in ("updated", "changed"):
         if name in values:
             values[name] = tuple(values[name])

@@ -9,7 +9,7 @@ Owns: those files, the log's agreement with the checkpoint (the checkpoint store
 lines it covers and their SHA-256; resuming cuts the log back to them), restoring a Trainer from
 a folder and the end-of-run summary. Every file is replaced atomically except the log, which is
 appended one whole line per write; an unfinished last line is dropped. Must not: parse
-command lines or print (cli.py does).
+command lines or print (cli/ does).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .config import TrainerConfig
 from .history import History, record_from_dict, record_to_dict
 from .trainer import Trainer
+from .version import __version__
 
 CONFIG, LOG, CHECKPOINT, SUMMARY = "config.json", "log.jsonl", "checkpoint.pt", "summary.json"
 FILES = (CONFIG, LOG, CHECKPOINT, SUMMARY)
@@ -38,8 +39,6 @@ IDENTITY = ("format", "space", "space_options", "seed", "config", "data")  # con
 def versions() -> dict:
     """The versions that shape a run's numbers."""
     import numpy
-
-    from . import __version__
 
     return {"workbench": __version__, "torch": torch.__version__, "numpy": numpy.__version__,
             "python": platform.python_version()}

@@ -23,13 +23,14 @@ class UpdateCounts:
 
     def __post_init__(self) -> None:
         self.blocks = tuple(self.blocks)
+        self._known = frozenset(self.blocks)
         for b in self.blocks:
             self.grad.setdefault(b, 0)
             self.changed.setdefault(b, 0)
 
     def record(self, grad: tuple[str, ...], changed: tuple[str, ...]) -> None:
         """Count one ω step that gave gradients to `grad` and changed `changed`."""
-        unknown = (set(grad) | set(changed)) - set(self.blocks)
+        unknown = (set(grad) | set(changed)) - self._known
         if unknown:
             raise ValueError(f"unknown weight blocks {sorted(unknown)}; valid: {', '.join(self.blocks)}")
         self.steps += 1
@@ -46,9 +47,6 @@ class UpdateCounts:
             if r.phase == "shared":
                 counts.record(r.updated, r.changed)
         return counts
-
-    def copy(self) -> "UpdateCounts":
-        return UpdateCounts(self.blocks, dict(self.grad), dict(self.changed), self.steps)
 
     def to_dict(self) -> dict:
         """JSON-ready: {"steps": n, "blocks": {name: {"grad": g, "changed": c}}}."""
@@ -69,20 +67,23 @@ class UpdateCounts:
 
 
 class StepWatch:
-    """Snapshot a network's blocks before an optimizer step; report what changed after it."""
+    """A supernet's weight blocks, asked after an ω step which got a gradient and which changed.
 
-    def __init__(self, block_params: dict[str, list[tuple[str, nn.Parameter]]],
-                 snapshot: dict[str, torch.Tensor] | None = None):
-        """`snapshot` (parameter name -> saved copy, e.g. a cloned state_dict) saves cloning again."""
-        self._params = block_params
-        self._before = {b: [snapshot[n] if snapshot is not None else p.detach().clone() for n, p in ps]
-                        for b, ps in block_params.items()}
+    It looks only at the parameters it is given (those the step touched), so its cost follows the
+    child's size, not the supernet's."""
 
-    def with_grad(self) -> tuple[str, ...]:
-        """Blocks any of whose parameters holds a gradient right now."""
-        return tuple(b for b, ps in self._params.items() if any(p.grad is not None for _, p in ps))
+    def __init__(self, block_params: dict[str, list[tuple[str, nn.Parameter]]]):
+        self._order = {b: k for k, b in enumerate(block_params)}
+        self._block_of = {id(p): b for b, ps in block_params.items() for _, p in ps}
 
-    def changed(self) -> tuple[str, ...]:
-        """Blocks any of whose parameters differs from the snapshot (bit for bit)."""
-        return tuple(b for b, ps in self._params.items()
-                     if any(not torch.equal(p.detach(), q) for (_, p), q in zip(ps, self._before[b])))
+    def _sorted(self, blocks) -> tuple[str, ...]:
+        return tuple(sorted(set(blocks), key=self._order.__getitem__))
+
+    def blocks_of(self, params) -> tuple[str, ...]:
+        """The blocks (in the supernet's order) that hold any of `params`, e.g. those with a gradient."""
+        return self._sorted(self._block_of[id(p)] for p in params)
+
+    def changed(self, saved) -> tuple[str, ...]:
+        """The blocks any of whose parameters differs (bit for bit) from its copy in `saved`, a list
+        of (parameter, its value before the step); a parameter without a copy was not touched."""
+        return self._sorted(self._block_of[id(p)] for p, before in saved if not torch.equal(p.detach(), before))

@@ -9,7 +9,6 @@ Must not: plot, hold widgets, or touch files itself.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import math
@@ -21,15 +20,16 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import data as data_mod
-from . import reinforce, scoring, seeds, spaces
+from . import reinforce, samplers, scoring, seeds, spaces
 from .arch import Arch
 from .digest import data_sha256
 from .config import TrainerConfig
 from .controller import Controller
-from .history import ControllerRecord, History, SharedRecord, SkippedRecord
+from .history import ChildScore, ControllerRecord, History, SharedRecord, SkippedRecord
 from .spaces import Space
 from .supernet import Supernet
 from .tracking import StepWatch, UpdateCounts
+from .undo import Undo
 
 
 _STATE_KEYS = ("space", "seed", "config", "data", "supernet", "controller", "shared_optimizer",
@@ -64,7 +64,9 @@ class Trainer:
         self.shared_optimizer = self._make_shared_optimizer()
         self.controller_optimizer = torch.optim.Adam(self.controller.parameters(), lr=cfg.controller_lr,
                                                      betas=(0.0, 0.999), eps=1e-3)
-        self._block_params = self.supernet.block_parameters()
+        self._params = list(self.supernet.parameters())
+        self._watch = StepWatch(self.supernet.block_parameters())
+        self._block_buffers = {b: bs for b, m in self.supernet.blocks.items() if (bs := list(m.buffers()))}
         self.update_counts = UpdateCounts(self.supernet.block_names)
         self.history = History()
         self.baseline: float | None = None
@@ -112,9 +114,9 @@ class Trainer:
         if self._cursor >= len(self._order):
             self._order = torch.randperm(len(y), generator=self.batch_gen)
             self._cursor = 0
-        idx = self._order[self._cursor:self._cursor + self.config.batch_size].to(self.device)
+        idx = self._order[self._cursor:self._cursor + self.config.batch_size].to(X.device)
         self._cursor += self.config.batch_size
-        return X[idx], y[idx]
+        return X.index_select(0, idx), y.index_select(0, idx)
 
     def _val_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         X, y = self._splits["val"]
@@ -124,87 +126,89 @@ class Trainer:
 
     # ---- phase 1: ω -----------------------------------------------------------------------
     def sample_child(self) -> Arch:
-        """The child the next ω step would train: from the controller or uniformly (per config;
+        """The child the next ω step would train, drawn by the configured sampler (samplers.py;
         sampler "fair" trains a whole `fair_group()`, of which this is the first)."""
-        if self.config.sampler == "fair":
-            return self.fair_group()[0]
-        if self.config.sampler == "uniform":
-            return self.space.random(self.child_gen)
-        with torch.no_grad():
-            return self.controller.sample(self.child_gen).arch
+        return self._draw()[0]
 
     def fair_group(self) -> list[Arch]:
-        """FairNAS-style strict fairness: G children, G = the largest option count of any decision.
+        """A FairNAS-style group of children that uses every option evenly (`samplers.fair_group`)."""
+        return samplers.fair_group(self.space, self.controller, self.child_gen)
 
-        Each decision's choices for the G children are random permutations of its k options laid
-        end to end and cut at G. So every op (k = G = 4 in the teaching space) is used exactly once
-        per group; a decision with k dividing G (node1's 1 input, node2's 2, node4's 4) uses each
-        option exactly G/k times; otherwise (node3's 3 inputs) each option is used floor(G/k) or
-        ceil(G/k) times, the extra ones at random, so equally often in expectation. Group size G
-        rather than the least common multiple of the option counts (12 here) keeps a fair ω step
-        at G forward/backward passes, as in FairNAS, where G is the number of candidate ops.
-        """
-        width = max(len(d.options) for d in self.space.decisions)
-        columns = []
-        for d in self.space.decisions:
-            k = len(d.options)
-            perms = [torch.randperm(k, generator=self.child_gen) for _ in range(-(-width // k))]
-            columns.append(torch.cat(perms)[:width].tolist())
-        return [self.space.make([col[g] for col in columns]) for g in range(width)]
+    def _draw(self) -> list[Arch]:
+        return samplers.draw(self.config.sampler, self.space, self.controller, self.child_gen)
 
-    def shared_step(self, arch: Arch | None = None) -> SharedRecord:
+    def shared_step(self, arch: Arch | None = None, *, loss_after: bool = False) -> SharedRecord:
         """θ frozen: sample a child (or train `arch`), one training minibatch, one ω step.
 
+        Only the child's weights can change, so only they (with their optimizer state and the
+        BatchNorm buffers on the child's path) are saved for the undo of a step that diverges.
+        `loss_after=True` also measures the minibatch loss after the step (one more forward pass,
+        buffers left alone; the app's narration reads it); otherwise the record's loss_after is None.
         With sampler "fair" (and no `arch`), the step accumulates the mean gradient of a whole
         `fair_group()` on the minibatch, then applies one update; the record's loss, loss_after
         and accuracy are the group's means, `archs` the group and `updated` the union of its blocks."""
         t0 = time.perf_counter()
+        group = self._draw() if arch is None else [self.space.check(arch)]
         fair = arch is None and self.config.sampler == "fair"
-        if fair:
-            group = self.fair_group()
-        else:
-            group = [self.sample_child() if arch is None else self.space.check(arch)]
         arch = group[0]
         x, y = self._train_batch()
         net, opt = self.supernet, self.shared_optimizer
-        net.train()
-        opt.zero_grad(set_to_none=True)
-        with self._all_or_nothing(net, opt) as before:
+        if not net.training:
+            net.train()
+        undo = Undo(opt, self._buffers_of(group))  # the forward pass updates BatchNorm's running averages
+        try:
             losses, accs = [], []
             for member in group:
                 logits = net(x, member)  # (B, classes)
                 loss = F.cross_entropy(logits, y)
-                if not torch.isfinite(loss):
-                    raise DivergenceError(f"step {self.step + 1}: shared loss is {loss.item()} for child {member}; "
-                                          "ω was not updated (lower shared_lr or enable grad_clip)")
-                (loss / len(group)).backward()  # the group's mean gradient, accumulated
                 losses.append(loss.item())
+                if not math.isfinite(losses[-1]):
+                    raise DivergenceError(f"step {self.step + 1}: shared loss is {losses[-1]} for child {member}; "
+                                          "ω was not updated (lower shared_lr or enable grad_clip)")
+                (loss / len(group) if fair else loss).backward()  # a fair group: its mean gradient, accumulated
                 accs.append((logits.argmax(-1) == y).float().mean().item())
-            watch = StepWatch(self._block_params, before)
-            updated = watch.with_grad()
-            used = [p for p in net.parameters() if p.grad is not None]
+            used = [p for p in self._params if p.grad is not None]
+            updated = self._watch.blocks_of(used)
             if self.config.grad_clip > 0:
                 nn.utils.clip_grad_norm_(used, self.config.grad_clip)
             if self.config.unused_grads == "zero":  # the classic bug: momentum and decay then move unused weights
-                for p in net.parameters():
+                for p in self._params:
                     if p.grad is None:
                         p.grad = torch.zeros_like(p)
+                used = self._params
+            undo.save(used)  # what opt.step() will move: the parameters holding a gradient
             opt.step()
+            for p in used:
+                p.grad = None
+            if not math.isfinite(nn.utils.get_total_norm(used)):  # one fused pass; NaN or inf anywhere shows
+                raise DivergenceError(f"step {self.step + 1}: the update made ω NaN or infinite for child {arch}; "
+                                      "it was undone (lower shared_lr or enable grad_clip)")
+            after = None
+            if loss_after:
+                after = sum(scoring.score(net, m, x, y, bn="batch").loss for m in group) / len(group)
+                if not math.isfinite(after):
+                    raise DivergenceError(f"step {self.step + 1}: the update made the loss {after} for child {arch}; "
+                                          "it was undone (lower shared_lr or enable grad_clip)")
+        except BaseException:
+            undo.restore()
             opt.zero_grad(set_to_none=True)
-            with torch.no_grad():
-                loss_after = sum(F.cross_entropy(net(x, m), y).item() for m in group) / len(group)
-            if not (math.isfinite(loss_after) and all(torch.isfinite(p).all() for p in net.parameters())):
-                raise DivergenceError(f"step {self.step + 1}: the update made ω or its loss NaN or infinite for "
-                                      f"child {arch}; it was undone (lower shared_lr or enable grad_clip)")
-        changed = watch.changed()
+            raise
+        changed = self._watch.changed(undo.params)
         self.update_counts.record(updated, changed)
         self.step += 1
         record = SharedRecord(step=self.step, epoch=self.epoch, arch=arch, loss=sum(losses) / len(group),
-                              loss_after=loss_after, accuracy=sum(accs) / len(group), updated=updated,
+                              loss_after=after, accuracy=sum(accs) / len(group), updated=updated,
                               changed=changed, seconds=time.perf_counter() - t0,
                               archs=tuple(group) if fair else ())
         self.history.append(record)
         return record
+
+    def _buffers_of(self, group: list[Arch]) -> list[torch.Tensor]:
+        """The buffers (BatchNorm running averages) of the blocks that the children in `group` use."""
+        if not self._block_buffers:
+            return []
+        blocks = dict.fromkeys(b for member in group for b in self.supernet.blocks_for(member))
+        return [t for b in blocks for t in self._block_buffers.get(b, ())]
 
     # ---- phase 2: θ -----------------------------------------------------------------------
     def controller_step(self) -> ControllerRecord:
@@ -213,13 +217,19 @@ class Trainer:
         cfg = self.config
         self.controller.train()
         self.controller_optimizer.zero_grad(set_to_none=True)
-        with self._all_or_nothing(self.controller, self.controller_optimizer):
+        undo = Undo(self.controller_optimizer, self.controller.buffers())
+        undo.save(self.controller.parameters())  # a θ step moves all of θ
+        try:
             record = self._controller_update(cfg, t0)
+        except BaseException:
+            undo.restore()
+            raise
         self.history.append(record)
         return record
 
     def _controller_update(self, cfg: TrainerConfig, t0: float) -> ControllerRecord:
-        archs, accs, rewards, advs, log_probs, entropies, skip_rates, losses = [], [], [], [], [], [], [], []
+        children: list[ChildScore] = []
+        losses: list[torch.Tensor] = []
         baseline = self.baseline
         for _ in range(cfg.controller_aggregate):
             s = self.controller.sample(self.child_gen)
@@ -228,16 +238,11 @@ class Trainer:
             reward = reinforce.shaped_reward(acc, s.entropy.item(), cfg.entropy_weight)
             if not math.isfinite(reward):
                 raise DivergenceError(f"step {self.step + 1}: reward is {reward} for child {s.arch}; θ was not updated")
-            prev = reward if baseline is None else baseline
+            advantage = reward - (reward if baseline is None else baseline)
             baseline = reinforce.update_baseline(baseline, reward, cfg.baseline_decay)
-            losses.append(reinforce.policy_loss(s.log_prob, reward - prev, s.skip_probs, cfg.skip_target, cfg.skip_weight))
-            archs.append(s.arch)
-            accs.append(acc)
-            rewards.append(reward)
-            advs.append(reward - prev)
-            log_probs.append(s.log_prob.item())
-            entropies.append(s.entropy.item())
-            skip_rates.append(self._skip_rate(s.arch))
+            losses.append(reinforce.policy_loss(s.log_prob, advantage, s.skip_probs, cfg.skip_target, cfg.skip_weight))
+            children.append(ChildScore(s.arch, acc, reward, advantage, s.log_prob.item(), s.entropy.item(),
+                                       self._skip_rate(s.arch)))
         torch.stack(losses).mean().backward()  # one backward for the whole aggregate
         grads_ok = all(torch.isfinite(p.grad).all() for p in self.controller.parameters() if p.grad is not None)
         if not grads_ok:
@@ -249,33 +254,22 @@ class Trainer:
         if not all(torch.isfinite(p).all() for p in [*probs, *self.controller.parameters()]):
             raise DivergenceError(f"step {self.step + 1}: the update made θ or its probabilities NaN or infinite; "
                                   "it was undone (lower controller_lr)")
-        policy = tuple(tuple(p.tolist()) for p in probs)
         self.baseline = baseline
         self.step += 1
-        mean = lambda v: sum(v) / len(v)  # noqa: E731
-        record = ControllerRecord(step=self.step, epoch=self.epoch, arch=archs[0], archs=tuple(archs),
-                                  accuracy=mean(accs), reward=mean(rewards), baseline=baseline,
-                                  advantage=mean(advs), log_prob=mean(log_probs), entropy=mean(entropies),
-                                  skip_rate=mean(skip_rates), policy=policy, seconds=time.perf_counter() - t0)
-        return record
+
+        def mean(name: str) -> float:
+            return sum(getattr(c, name) for c in children) / len(children)
+
+        return ControllerRecord(step=self.step, epoch=self.epoch, arch=children[0].arch,
+                                archs=tuple(c.arch for c in children), accuracy=mean("accuracy"),
+                                reward=mean("reward"), baseline=baseline, advantage=mean("advantage"),
+                                log_prob=mean("log_prob"), entropy=mean("entropy"), skip_rate=mean("skip_rate"),
+                                policy=tuple(tuple(p.tolist()) for p in probs), seconds=time.perf_counter() - t0,
+                                children=tuple(children))
 
     def _skip_rate(self, arch: Arch) -> float:
         rate = getattr(self.space, "skip_rate", None)
         return rate(arch) if rate else 0.0
-
-    @contextlib.contextmanager
-    def _all_or_nothing(self, module: nn.Module, optimizer: torch.optim.Optimizer):
-        """Undo what the block did to `module` (weights, buffers) and `optimizer` if it raises: a step
-        that diverges or fails changes nothing but the random streams it drew from."""
-        saved_module = {k: v.clone() for k, v in module.state_dict().items()}
-        saved_optimizer = copy.deepcopy(optimizer.state_dict())
-        try:
-            yield saved_module
-        except BaseException:
-            module.load_state_dict(saved_module)
-            optimizer.load_state_dict(saved_optimizer)
-            optimizer.zero_grad(set_to_none=True)
-            raise
 
     # ---- the loop -------------------------------------------------------------------------
     def run(self, epochs: int = 1, on_step: Callable | None = None, progress: bool = True,

@@ -4,13 +4,13 @@
     table = wb.groundtruth.load("teaching-mnist1d")   # arch, seed, val_accuracy, test_accuracy, params, seconds
     wb.groundtruth.train_standalone("teaching", table.arch[0], seed=0)   # reproduces a row
 
-Owns: `train_standalone` (standalone.py), sweeps over many children (sweep.py, the `workbench
-groundtruth` command in command.py) and the tables shipped inside the package (tables.py).
-Must not: touch shared weights (wb.fidelity compares the two).
+Owns: `train_standalone` (standalone.py), sweeps over many children (sweep.py) and the tables
+shipped inside the package (tables.py). The `workbench groundtruth` command is cli/groundtruth.py.
+Must not: touch shared weights (wb.fidelity compares the two), or import the command line.
 """
 from .standalone import Settings, StandaloneResult, train_standalone
 from .sweep import BACKENDS, SweepError, plan, read_results, run_sweep
-from .tables import TABLES, load, load_results, settings
+from .tables import TABLES, export, load, load_results, read_table, settings
 
-__all__ = ["BACKENDS", "Settings", "StandaloneResult", "SweepError", "TABLES", "load", "load_results", "plan",
-           "read_results", "run_sweep", "settings", "train_standalone"]
+__all__ = ["BACKENDS", "Settings", "StandaloneResult", "SweepError", "TABLES", "export", "load", "load_results", "plan",
+           "read_results", "read_table", "run_sweep", "settings", "train_standalone"]

@@ -38,23 +38,28 @@ def _frame(rows):
 
 
 def load(name: str = "teaching-mnist1d"):
-    """A shipped table as a DataFrame (one row per stand-alone training).
+    """A shipped table as a DataFrame (one row per stand-alone training)."""
+    stem = _check_name(name)
+    with resources.as_file(resources.files(__package__).joinpath(f"{stem}.csv.gz")) as path:
+        return read_table(path)
+
+
+def read_table(path: str | os.PathLike):
+    """A table file that `export` wrote (NAME.csv.gz) as a DataFrame.
 
     Accuracies are stored as the shortest text of their float32 value (they are float32 counts
     over a split), so they load back bit for bit equal to what `train_standalone` returns."""
     import numpy as np
     import pandas as pd
 
-    stem = _check_name(name)
-    with resources.as_file(resources.files(__package__).joinpath(f"{stem}.csv.gz")) as path:
-        frame = pd.read_csv(path, compression="gzip", dtype={"val_accuracy": np.float32,
-                                                             "test_accuracy": np.float32})
+    frame = pd.read_csv(path, compression="gzip", dtype={"val_accuracy": np.float32, "test_accuracy": np.float32})
     return _frame(frame.to_dict("records"))
 
 
 def export(results: str | os.PathLike, dest: str | os.PathLike, **meta) -> dict:
     """Write a sweep's results file as a shippable table: DEST.csv.gz (deterministic gzip) and
-    DEST.json (header of the sweep, row counts, and `meta`: command, wall time, ...)."""
+    DEST.json (header of the sweep, row counts, and `meta`: command, wall time, ...). This is how
+    the shipped tables were made; `read_table` reads DEST.csv.gz back."""
     import gzip
 
     import numpy as np
@@ -65,12 +70,14 @@ def export(results: str | os.PathLike, dest: str | os.PathLike, **meta) -> dict:
     frame = load_results(results)
     lines = [",".join(COLUMNS)]
     for r in frame.itertuples(index=False):
-        val, test = (repr(np.float32(v)).removeprefix("np.float32(").rstrip(")") for v in (r.val_accuracy, r.test_accuracy))
+        val, test = (repr(np.float32(v)).removeprefix("np.float32(").rstrip(")")
+                     for v in (r.val_accuracy, r.test_accuracy))
         lines.append(f'"{r.arch}",{r.seed},{val},{test},{r.params},{r.seconds:.4f}')
     atomic_write(f"{dest}.csv.gz", gzip.compress(("\n".join(lines) + "\n").encode(), compresslevel=9, mtime=0))
     info = {**{k: v for k, v in head.items() if k not in ("format", "version")}, "rows": len(frame),
             "seeds": {int(k): int(v) for k, v in frame["seed"].value_counts().sort_index().items()},
-            "child_seconds_by_seed": {int(k): round(float(v), 1) for k, v in frame.groupby("seed")["seconds"].sum().items()},
+            "child_seconds_by_seed": {int(k): round(float(v), 1)
+                                      for k, v in frame.groupby("seed")["seconds"].sum().items()},
             **meta}
     atomic_write(f"{dest}.json", (json.dumps(info, indent=2) + "\n").encode())
     return info

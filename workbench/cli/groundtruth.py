@@ -1,7 +1,7 @@
 """`workbench groundtruth`: train every child of a space stand-alone into a resumable results file.
 
 Owns: the subcommand's flags, refusing bad values before any work starts, and the summary line.
-Must not: train (standalone.py does) or define the results file (sweep.py does).
+Must not: train (groundtruth/standalone.py does) or define the results file (groundtruth/sweep.py does).
 """
 from __future__ import annotations
 
@@ -11,6 +11,12 @@ import os
 import signal
 import sys
 import time
+
+from .. import spaces
+from ..groundtruth.standalone import Settings
+from ..groundtruth.sweep import SweepError, plan, run_sweep
+from .errors import EXIT_INTERRUPTED, EXIT_OK, UsageError
+from .flags import natural_int, positive_float, positive_int
 
 HELP = """\
 Train children of a search space from scratch (each with its own fresh weights, the same ops as
@@ -29,10 +35,8 @@ examples:
   workbench groundtruth --space teaching --out gt.jsonl --backend ray --address 10.0.0.5:6379"""
 
 
-def add_parser(sub, positive_int, natural_int) -> argparse.ArgumentParser:
-    """Register the subcommand on cli.py's subparsers (its int parsers refuse bad values)."""
-    from .standalone import Settings
-
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Register `groundtruth` on the command line's subparsers."""
     d = Settings()
     p = sub.add_parser("groundtruth", help="train children stand-alone (ground truth), resumable and parallel",
                        formatter_class=argparse.RawDescriptionHelpFormatter, description=HELP)
@@ -58,30 +62,16 @@ def add_parser(sub, positive_int, natural_int) -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=positive_int, default=d.epochs, metavar="N", help=f"default {d.epochs}")
     t.add_argument("--batch-size", type=positive_int, default=d.batch_size, metavar="N",
                    help=f"default {d.batch_size}")
-    t.add_argument("--lr", type=_positive_float, default=d.lr, metavar="X", help=f"Adam learning rate "
+    t.add_argument("--lr", type=positive_float, default=d.lr, metavar="X", help=f"Adam learning rate "
                    f"(default {d.lr:g})")
     p.add_argument("--force", action="store_true", help="start over if --out holds a different sweep")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no closing line")
-    p.set_defaults(func=run)
+    p.set_defaults(func=groundtruth)
     return p
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-    if not (value > 0 and value < float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return value
-
-
-def run(args) -> int:
-    from ..cli import EXIT_INTERRUPTED, EXIT_OK, UsageError
-    from .. import spaces
-    from .standalone import Settings
-    from .sweep import SweepError, plan, run_sweep
-
+def groundtruth(args) -> int:
+    """Run `workbench groundtruth` with parsed `args`; return the exit code."""
     try:
         space = spaces.get(args.space)
         settings = Settings(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr)

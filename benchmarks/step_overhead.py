@@ -1,0 +1,113 @@
+"""What a trainer step costs over a bare step of the same child (issue 12, acceptance 1). Prints JSON.
+
+For each space, the same random children are stepped three ways, interleaved so that the machine's
+noise hits all three alike:
+  * bare:    a Supernet's forward(x, arch), backward, gradient clipping, one SGD step over all ω;
+  * child:   the same child as a stand-alone module (`Supernet.child`), its own SGD;
+  * trainer: `Trainer.shared_step(arch)`: minibatch, the same step, all-or-nothing undo, update
+             tracking, the record (what every user of the workbench gets).
+Each child's median step time, then the median over children; the ratios are of medians measured
+in the same run. Spaces: teaching (MNIST-1D, batch 64) and enas-macro at 6 and 12 layers
+(16 channels, batch 32, 32x32x3 inputs).
+
+    python benchmarks/step_overhead.py [--children 6] [--repeats 15] [--threads 2] [--spaces teaching,macro6]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import workbench as wb
+
+SPACES = {
+    "teaching": dict(space=("teaching", {}), batch=64, shape=None),
+    "macro6": dict(space=("enas-macro", {"num_layers": 6, "channels": 16}), batch=32, shape=(3, 32, 32)),
+    "macro12": dict(space=("enas-macro", {"num_layers": 12, "channels": 16}), batch=32, shape=(3, 32, 32)),
+}
+
+
+def _data(shape, n: int = 512) -> wb.data.Dataset:
+    g = torch.Generator().manual_seed(0)
+    X, y = torch.randn(n, *shape, generator=g), torch.randint(0, 10, (n,), generator=g)
+    return wb.data.from_tensors((X, y), (X[:128], y[:128]), name="random-images", num_classes=10)
+
+
+def _sgd(params, cfg: wb.TrainerConfig) -> torch.optim.SGD:
+    return torch.optim.SGD(params, lr=cfg.shared_lr, momentum=cfg.shared_momentum, nesterov=cfg.shared_momentum > 0,
+                           weight_decay=cfg.shared_weight_decay)
+
+
+def _bare_step(model, opt, x, y, arch, clip: float) -> None:
+    opt.zero_grad(set_to_none=True)
+    out = model(x, arch) if arch is not None else model(x)  # (B, classes)
+    F.cross_entropy(out, y).backward()
+    nn.utils.clip_grad_norm_([p for p in model.parameters() if p.grad is not None], clip)
+    opt.step()
+
+
+def _time(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def measure(name: str, children: int, repeats: int) -> dict:
+    spec = SPACES[name]
+    space = wb.spaces.get(spec["space"][0], **spec["space"][1])
+    data = _data(spec["shape"]) if spec["shape"] else wb.data.for_space(space)
+    cfg = wb.TrainerConfig.for_space(space, batch_size=spec["batch"])
+    trainer = wb.Trainer(space, data=data, config=cfg, seed=0)
+    net = wb.Supernet(space, data.input_shape, data.num_classes, seed=0)
+    opt = _sgd(net.parameters(), cfg)
+    X, y = data.split("train")
+    x, y = X[: spec["batch"]], y[: spec["batch"]]
+    gen = torch.Generator().manual_seed(1)
+    per_child = {"bare": [], "child": [], "trainer": []}
+    for _ in range(children):
+        arch = space.random(gen)
+        child = net.child(arch)
+        child_opt = _sgd(child.parameters(), cfg)
+        steps = {
+            "bare": lambda: _bare_step(net, opt, x, y, arch, cfg.grad_clip),
+            "child": lambda: _bare_step(child, child_opt, x, y, None, cfg.grad_clip),
+            "trainer": lambda: trainer.shared_step(arch),
+        }
+        for fn in steps.values():  # warm-up: allocator, optimizer state
+            fn(), fn()
+        times = {k: [] for k in steps}
+        for _ in range(repeats):
+            for k, fn in steps.items():
+                times[k].append(_time(fn))
+        for k in steps:
+            per_child[k].append(statistics.median(times[k]))
+    ms = {k: 1000 * statistics.median(v) for k, v in per_child.items()}
+    return {"space": space.name, "batch": spec["batch"], "children": children, "repeats": repeats,
+            **{f"{k}_ms": round(v, 3) for k, v in ms.items()},
+            "trainer_over_bare": round(ms["trainer"] / ms["bare"], 3),
+            "bare_over_child": round(ms["bare"] / ms["child"], 3)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--children", type=int, default=6)
+    ap.add_argument("--repeats", type=int, default=15)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--spaces", default=",".join(SPACES), help=f"comma-separated, of {', '.join(SPACES)}")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    names = args.spaces.split(",")
+    unknown = [n for n in names if n not in SPACES]
+    if unknown:
+        ap.error(f"unknown space(s) {unknown}; valid: {', '.join(SPACES)}")
+    results = [measure(n, args.children, args.repeats) for n in names]
+    print(json.dumps({"threads": args.threads, "torch": torch.__version__, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
