@@ -30,9 +30,13 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+notebooks: $(STAMP)  ## regenerate notebooks 01-04 (and the Chinese twins) from notebooks/generator
+	$(BIN)/python -m notebooks.generator
+
 bench: $(STAMP)  ## the quick benchmarks (about 3 min); each prints JSON
 	$(BIN)/python benchmarks/app_latency.py
 	$(BIN)/python benchmarks/controller_learns.py
+	$(BIN)/python benchmarks/step_overhead.py
 
 gallery: $(STAMP)  ## every figure of short runs as standalone HTML (works offline) in gallery/
 	$(BIN)/python -m workbench.viz.gallery gallery

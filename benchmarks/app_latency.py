@@ -21,7 +21,6 @@ import time
 import torch
 
 import workbench as wb
-from workbench.app.views import NAMES
 
 
 def _stats(seconds: list[float]) -> dict:
@@ -51,7 +50,7 @@ def main() -> None:
 
     def omega_all_views():
         record = app.trainer.shared_step()
-        app._show(record.step, only=NAMES)
+        app._show(record.step)  # every view, as if the ω step had changed them all
 
     omega_all = _timed(omega_all_views, args.steps // 2)
     theta = _timed(app.step_controller, max(args.steps // 10, 10))

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import plotly.graph_objects as go
 import pytest
 import torch
 
@@ -49,7 +50,8 @@ def test_step_omega_three_times(app, trainer):
     assert str(record.arch) in app.narration.value
     total = len(trainer.supernet.block_names)
     assert total == 20
-    assert f"updated {len(record.updated)} of {total} weight blocks; the other {total - len(record.updated)}" in app.narration.value
+    others = total - len(record.updated)
+    assert f"updated {len(record.updated)} of {total} weight blocks; the other {others}" in app.narration.value
     assert_view(app, "arch", wb.viz.plot_arch(trainer.space, record.arch, trainer.update_counts, trainer.controller))
     assert_view(app, "heatmap", wb.viz.plot_update_heatmap(trainer.update_counts, trainer.space))
     assert_view(app, "training", wb.viz.plot_training(trainer.history))
@@ -173,6 +175,42 @@ def test_css_classes_for_tests_and_styling(app):
                        "wb-step-counter", "wb-phase", "wb-narration", "wb-message"}
     assert {c for f in app.views.widgets.values() for c in f._dom_classes} == {
         "wb-view-arch", "wb-view-policy", "wb-view-heatmap", "wb-view-training", "wb-view-collapse"}
+
+
+@pytest.fixture
+def tiny_view():
+    """A sixth live view, registered by this file alone (as a new viz module would), removed afterwards."""
+    view = wb.viz.register(wb.viz.View(
+        "tiny-steps", place=99, reads={"history"}, info=lambda frame: len(frame.history),
+        skeleton=lambda space: go.Figure(go.Scatter(name="records so far", mode="lines")),
+        patch=lambda n, skeleton: ([dict(x=list(range(n + 1)), y=list(range(n + 1)))], dict(title_text=f"{n} steps"))))
+    yield view
+    wb.viz.unregister("tiny-steps")
+
+
+def test_a_view_registered_in_one_file_is_drawn_and_patched(tiny_view, trainer):
+    app = wb.app.Workbench(trainer)
+    assert [v.name for v in app.views.views] == ["arch", "heatmap", "policy", "training", "collapse", "tiny-steps"]
+    widget = app.views.widgets["tiny-steps"]
+    assert "wb-view-tiny-steps" in widget._dom_classes and widget in app.widget.children[-1].children
+    policy_json = app.views.widgets["policy"].figure_json
+    app.shared_button.click()
+    app.shared_button.click()
+    expected = go.Figure(go.Scatter(name="records so far", mode="lines", x=[0, 1, 2], y=[0, 1, 2]))
+    assert_view(app, "tiny-steps", expected.update_layout(title_text="2 steps"))
+    assert app.views.widgets["policy"].figure_json == policy_json  # an ω step redraws only views it changed
+    app.scrubber.value = 1  # a past step: the view's own data layer reads the records up to it
+    assert_view(app, "tiny-steps", expected.update_traces(x=[0, 1], y=[0, 1]).update_layout(title_text="1 steps"))
+
+
+def test_the_registry_refuses_bad_views(tiny_view):
+    assert tiny_view in wb.viz.views()
+    with pytest.raises(ValueError, match="'tiny-steps' is registered already"):
+        wb.viz.register(tiny_view)
+    with pytest.raises(ValueError, match="reads \\['controller'\\]; valid Frame fields: arch, arch_policy"):
+        wb.viz.View("bad", 1, {"controller"}, info=len, skeleton=go.Figure, patch=lambda i, s: ([], {}))
+    with pytest.raises(ValueError, match="a CSS class"):
+        wb.viz.View("Bad View", 1, {"history"}, info=len, skeleton=go.Figure, patch=lambda i, s: ([], {}))
 
 
 @pytest.mark.slow

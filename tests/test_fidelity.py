@@ -78,8 +78,62 @@ def test_report_against_the_shipped_table(mnist1d):
     assert 0 <= report.picked["percentile"] <= 100 and report.picked["of"] == 6144
     truth = fidelity.truth(table)
     top = fidelity.standing(truth.idxmax(), table)
-    assert top["rank"] == 1 and top["regret"] == 0 and top["percentile"] == pytest.approx(100 * (truth < truth.max()).mean())
+    assert top["rank"] == 1 and top["regret"] == 0
+    assert top["percentile"] == pytest.approx(100 * (truth < truth.max()).mean())
     low = fidelity.standing(truth.idxmin(), table)
     assert low["percentile"] == 0 and low["regret"] == pytest.approx(truth.max() - truth.min())
     with pytest.raises(ValueError, match="sample"):
         fidelity.report(trainer, table, sample=1)
+
+
+# ---- rank shifts: who the shared weights flatter, who they wrong ----------------------------------
+S2 = wb.spaces.get(SMALL)
+ARCHS = ["node1=relu(stem) node2=relu(stem)", "node1=identity(stem) node2=relu(node1)",
+         "node1=identity(stem) node2=identity(node1)", "node1=tanh(stem) node2=sigmoid(stem)",
+         "node1=relu(stem) node2=identity(stem)"]
+
+
+def test_identity_ops_counts_the_weightless_op():
+    assert [fidelity.identity_ops(a, S2) for a in ARCHS] == [0, 1, 2, 0, 1]
+    assert fidelity.identity_ops(S2.parse(ARCHS[2]), S2) == 2
+    macro = wb.spaces.get("enas-macro", num_layers=3)
+    assert fidelity.identity_ops(macro.make((0, 1, 1, 2, 0, 1)), macro) == 0  # no identity op there
+
+
+def test_rank_shifts_exact_ranks_places_and_groups():
+    shared = pd.Series([0.9, 0.5, 0.7, 0.1, 0.7], index=ARCHS)
+    target = pd.Series([0.2, 0.8, 0.6, 0.4, 0.3, 0.99], index=ARCHS + ["node1=tanh(stem) node2=tanh(stem)"])
+    shifts = fidelity.rank_shifts(shared, target, S2)
+    assert list(shifts.columns) == list(fidelity.SHIFT_COLUMNS) and list(shifts.index) == ARCHS  # common archs only
+    assert shifts["shared_rank"].tolist() == [1, 4, 2, 5, 2]  # the tie at 0.7 shares rank 2
+    assert shifts["true_rank"].tolist() == [5, 1, 2, 3, 4]
+    assert shifts["places_gained"].tolist() == [4, -3, 0, -2, 2]
+    assert shifts["identity_ops"].tolist() == [0, 1, 2, 0, 1]
+    groups = fidelity.rank_shift_groups(shifts)
+    assert groups["children"].to_dict() == {0: 2, 1: 2, 2: 1}
+    assert groups.loc[0, "places_gained"] == pytest.approx(1.0) and groups.loc[1, "places_gained"] == -0.5
+    assert groups.loc[1, "true_accuracy"] == pytest.approx(0.55) and groups.loc[2, "shared_accuracy"] == 0.7
+    worst = fidelity.most_misranked(shifts, n=1)
+    assert list(worst.index) == [("flattered", ARCHS[0]), ("wronged", ARCHS[1])]
+    assert worst.loc[("flattered", ARCHS[0]), "true_rank"] == 5
+    with pytest.raises(ValueError, match="at least 2"):
+        fidelity.rank_shifts(shared, target.iloc[:1], S2)
+    with pytest.raises(ValueError, match="by="):
+        fidelity.rank_shift_groups(shifts, by="nope")
+    with pytest.raises(ValueError, match="n="):
+        fidelity.most_misranked(shifts, n=0)
+
+
+def test_rank_shifts_of_real_shared_weights(mnist1d):
+    trainer = wb.Trainer(SMALL, data=mnist1d, seed=0)
+    for _ in range(10):
+        trainer.shared_step()
+    shared = fidelity.shared_accuracies(trainer)
+    same = fidelity.rank_shifts(shared, shared, trainer.space)
+    assert len(same) == 32 and (same["places_gained"] == 0).all()  # a proxy ranks itself perfectly
+    flipped = fidelity.rank_shifts(shared, -shared, trainer.space)
+    distinct = flipped.drop_duplicates("shared_accuracy")
+    assert (flipped["places_gained"] != 0).any()
+    best = shared.idxmax()
+    assert flipped.loc[best, "shared_rank"] == 1 and flipped.loc[best, "true_rank"] == (shared < shared.max()).sum() + 1
+    assert len(fidelity.most_misranked(flipped, n=2)) == min(4, 2 * len(distinct))

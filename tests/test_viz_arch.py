@@ -98,7 +98,7 @@ def test_hover_shows_block_count_and_probability():
     counts = counts_for(TEACH, archs)
     ctrl = wb.Controller(TEACH, seed=3)
     dists = ctrl.distributions(T_ARCH)
-    info = va._get_arch_info(TEACH, T_ARCH, counts, ctrl)
+    info = va._get_arch_info(TEACH, T_ARCH, counts, dists)  # the data layer takes distributions, no controller
     edge = next(e for e in info.edges if (e.src, e.dst, e.kind) == ("node1", "node2", "op"))
     assert edge.block == "node2<-1/tanh"
     names = [d.name for d in TEACH.decisions]
@@ -117,7 +117,7 @@ def test_hover_shows_block_count_and_probability():
 
 def test_macro_skips_and_probabilities():
     ctrl = wb.Controller(MACRO, seed=0)
-    info = va._get_arch_info(MACRO, M_ARCH, counts_for(MACRO, [M_ARCH]), ctrl)
+    info = va._get_arch_info(MACRO, M_ARCH, counts_for(MACRO, [M_ARCH]), ctrl.distributions(M_ARCH))
     skip = next(e for e in info.edges if (e.src, e.dst, e.kind) == ("layer1", "layer2", "skip"))
     assert skip.in_child and skip.block is None
     k = [d.name for d in MACRO.decisions].index("layer2.skip1")

@@ -34,9 +34,23 @@ def test_bars_equal_the_distributions(space):
 
 def test_default_arch_is_the_most_likely_child():
     ctrl = wb.Controller(TEACH, seed=1)
-    info = vp._get_policy_info(ctrl)
-    assert info.greedy and info.arch == ctrl.most_likely()
-    assert info.probs == tuple(tuple(float(v) for v in p) for p in ctrl.distributions(info.arch))
+    greedy = ctrl.most_likely()
+    fig = vp.plot_policy(ctrl)
+    assert f"its most likely child: {greedy}" in fig.layout.title.subtitle.text
+    assert fig.to_plotly_json() == vp.plot_policy(ctrl, greedy).update_layout(
+        title_subtitle_text=fig.layout.title.subtitle.text).to_plotly_json()
+
+
+def test_the_data_layer_needs_no_controller():
+    """What the policy view draws is a space and distributions: a replayed run has no controller."""
+    policy = ((1.0,), (0.7, 0.1, 0.1, 0.1), (0.5, 0.5), (0.25,) * 4)
+    small = wb.spaces.get("teaching", num_nodes=2)
+    arch = small.greedy(policy)
+    assert str(arch) == "node1=relu(stem) node2=relu(stem)"
+    info = vp._get_policy_info(small, arch, policy, previous=policy)
+    assert info.probs == policy and info.deltas[1] == (0.0,) * 4 and not info.greedy
+    with pytest.raises(ValueError, match="has 3 vectors; space .* has 4 decisions"):
+        vp._get_policy_info(small, arch, policy[:3])
 
 
 def test_change_panel_shows_what_the_step_moved():
@@ -47,7 +61,7 @@ def test_change_panel_shows_what_the_step_moved():
     (-ctrl.log_prob(arch)).backward()
     opt.step()
     after = ctrl.distributions(arch)
-    info = vp._get_policy_info(ctrl, arch, previous=before)
+    info = vp._get_policy_info(MACRO, arch, after, previous=before)
     fig = vp.plot_policy(ctrl, arch, previous=before)
     k = [d.name for d in MACRO.decisions].index("layer3.op")
     j = MACRO.ops.index(MACRO.labels(arch)["layer3.op"])

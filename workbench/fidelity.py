@@ -3,12 +3,15 @@
     truth = wb.groundtruth.load("teaching-mnist1d")
     report = wb.fidelity.report(trainer, truth)           # every child, or sample=500
     report.kendall_tau, report.noise_ceiling, report.top_k, report.picked
+    shifts = wb.fidelity.rank_shifts(wb.fidelity.shared_accuracies(trainer), wb.fidelity.truth(table))
 
 Owns: scoring children with the current shared weights on a whole split (`shared_accuracies`,
-through scoring.py as `Trainer.evaluate` does, BatchNorm mode `bn`, "batch" by default), the ground truth per architecture (`truth`: mean
-over the table's seeds), rank agreement (Kendall τ, Spearman ρ, top-k overlap), the noise ceiling
-(τ between two stand-alone seeds of the same children: no proxy can be expected to beat it by
-much) and where a chosen child stands (`standing`: percentile and regret).
+through scoring.py as `Trainer.evaluate` does, BatchNorm mode `bn`, "batch" by default), the
+ground truth per architecture (`truth`: mean over the table's seeds), rank agreement (Kendall τ,
+Spearman ρ, top-k overlap), the noise ceiling (τ between two stand-alone seeds of the same
+children: no proxy can be expected to beat it by much), where a chosen child stands (`standing`:
+percentile and regret), and which children the shared weights flatter or wrong (`rank_shifts`:
+places gained per child, with its identity ops; `rank_shift_groups`, `most_misranked`).
 Must not: train or change the weights it scores.
 """
 from __future__ import annotations
@@ -154,3 +157,57 @@ def report(model, table, sample: int | None = None, seed: int = 0, metric: str =
                           spearman_rho=agree["spearman_rho"], top_k=agree["top_k"],
                           noise_ceiling=noise_ceiling(table, metric) if table["seed"].nunique() > 1 else None,
                           picked=standing(best, table, metric, net.space), bn=bn)
+
+
+# ---- who the shared weights flatter, who they wrong ----------------------------------------------
+SHIFT_COLUMNS = ("shared_accuracy", "true_accuracy", "shared_rank", "true_rank", "places_gained", "identity_ops")
+
+
+def identity_ops(arch: Arch | str, space="teaching") -> int:
+    """How many of the child's op decisions chose `identity` (the op without weights)."""
+    space = spaces.resolve(space)
+    arch = space.parse(arch) if isinstance(arch, str) else space.check(arch)
+    return sum(d.kind == "op" and d.options[c] == "identity" for d, c in zip(space.decisions, arch.choices))
+
+
+def rank_shifts(shared, target, space="teaching"):
+    """Every child in both Series ranked twice, by its shared-weight accuracy (`shared`, e.g.
+    shared_accuracies(...)) and by its ground truth (`target`, e.g. truth(table)); rank 1 is the best
+    and ties share the better rank. A DataFrame by arch with SHIFT_COLUMNS: `places_gained` is
+    true_rank - shared_rank (> 0: the shared weights flatter the child; < 0: they wrong it)."""
+    import pandas as pd
+
+    common = shared.index.intersection(target.index)
+    if len(common) < 2:
+        raise ValueError(f"need at least 2 architectures in both, got {len(common)}")
+    frame = pd.DataFrame({"shared_accuracy": shared.loc[common].astype(float),
+                          "true_accuracy": target.loc[common].astype(float)})
+    frame["shared_rank"] = frame["shared_accuracy"].rank(ascending=False, method="min").astype(int)
+    frame["true_rank"] = frame["true_accuracy"].rank(ascending=False, method="min").astype(int)
+    frame["places_gained"] = frame["true_rank"] - frame["shared_rank"]
+    space = spaces.resolve(space)
+    frame["identity_ops"] = [identity_ops(a, space) for a in frame.index]
+    frame.index.name = "arch"
+    return frame
+
+
+def rank_shift_groups(shifts, by: str = "identity_ops"):
+    """rank_shifts(...) grouped by one of its columns: the number of children, their mean shared-weight
+    and true accuracy, and the mean places they gain on the shared weights."""
+    if by not in shifts.columns:
+        raise ValueError(f"by={by!r} is not a column; choose one of {', '.join(shifts.columns)}")
+    return shifts.groupby(by).agg(children=("places_gained", "size"), shared_accuracy=("shared_accuracy", "mean"),
+                                  true_accuracy=("true_accuracy", "mean"), places_gained=("places_gained", "mean"))
+
+
+def most_misranked(shifts, n: int = 3):
+    """The `n` children the shared weights flatter most and the `n` they wrong most (children with the
+    same two accuracies shown once): rank_shifts(...) rows under an outer index "flattered" / "wronged"."""
+    import pandas as pd
+
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n={n!r} must be a positive int")
+    cols = ["shared_rank", "true_rank", "shared_accuracy", "true_accuracy"]
+    distinct = shifts.drop_duplicates(["shared_accuracy", "true_accuracy"])
+    return pd.concat({"flattered": distinct.nlargest(n, "places_gained")[cols],
+                      "wronged": distinct.nsmallest(n, "places_gained")[cols]})

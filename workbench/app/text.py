@@ -56,16 +56,18 @@ def narrate(record: SharedRecord | ControllerRecord, total_blocks: int, lang: st
     if record.phase == "shared":
         n, same = len(record.updated), total_blocks - len(record.updated)
         extra = sorted(set(record.changed) - set(record.updated))
+        after = f" → {record.loss_after:.2f}" if record.loss_after is not None else ""  # None: not measured
         if lang == "zh":
             text = (f"θ 冻结。采样子模型 {record.arch}。一次 ω 更新修改了 {total_blocks} 个权重块中的 {n} 个；"
-                    f"其余 {same} 个保持不变。损失 {record.loss:.2f} → {record.loss_after:.2f}。")
+                    f"其余 {same} 个保持不变。损失 {record.loss:.2f}{after}。")
             if extra:
                 text += f" 注意：{len(extra)} 个未使用的权重块也被优化器移动了（动量/权重衰减）。"
             return text
         text = (f"θ frozen. Sampled child {record.arch}. One ω step updated {n} of {total_blocks} weight blocks; "
-                f"the other {same} did not change. Loss {record.loss:.2f} → {record.loss_after:.2f}.")
+                f"the other {same} did not change. Loss {record.loss:.2f}{after}.")
         if extra:
-            text += f" Note: the optimizer also moved {len(extra)} unused blocks (momentum / weight decay on zero gradients)."
+            text += (f" Note: the optimizer also moved {len(extra)} unused blocks "
+                     "(momentum / weight decay on zero gradients).")
         return text
     k, adv = len(record.archs), record.advantage
     if lang == "zh":

@@ -1,60 +1,39 @@
 """The workbench app: step through ENAS's alternating updates with buttons, narration and live views.
 
-Owns: the widgets (controls, knobs, counter, phase, narration, message area, history scrubber),
-the Play loop, and deciding which step of the run the views show. Every number comes from the
-Trainer's records or the viz data layers. Must not: do training arithmetic (the Trainer does).
+Owns: what each control does (step, alternate, sample, reset, Play, scrub, knobs), the counter,
+phase and narration of the step shown, and which views an action redraws. The widgets come from
+controls.py, the frame a step shows from frames.py, a replayed run from replay.py, the figures from
+the viz view registry (views.py). Must not: do training arithmetic (the Trainer does), or draw.
 """
 from __future__ import annotations
 
 import asyncio
 import html
-from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as W
 import torch
 
-from ..arch import Arch
-from ..config import SAMPLERS
-from ..controller import Controller
-from ..history import History
-from ..runs import RunFolder
 from .. import seeds
+from ..arch import Arch
+from ..history import History
 from ..trainer import Trainer
-from ..tracking import UpdateCounts
-from . import text
-from .views import Frame, LiveViews
+from ..viz.view import Frame
+from . import controls, text
+from .frames import frame_at, greedy_policy, policy_along
+from .replay import Replay
+from .views import LiveViews
 
 PRESETS = ("classroom", "debug")
-
-
-@dataclass(frozen=True)
-class _Replay:
-    """A run read back from its folder: what the app shows instead of a live trainer."""
-
-    space: object
-    history: History
-    initial_policy: tuple[tuple[float, ...], ...]  # the run's θ before its first step
-    path: str
-_KNOBS = {  # TrainerConfig field -> widget factory (debug preset)
-    "shared_lr": W.BoundedFloatText, "controller_lr": W.BoundedFloatText, "temperature": W.BoundedFloatText,
-    "tanh_constant": W.BoundedFloatText, "entropy_weight": W.BoundedFloatText, "baseline_decay": W.BoundedFloatText,
-}
-_STYLE = """<style>
-.wb-app {font-size: 16px}
-.wb-app .widget-button, .wb-app .widget-toggle-button {font-size: 16px; height: 36px}
-.wb-step-counter {font-size: 22px; font-weight: 600; min-width: 9em}
-.wb-phase {font-size: 18px; padding: 2px 10px; border-radius: 6px; background: #eef3f8}
-.wb-narration {font-size: 17px; line-height: 1.35; min-height: 3em}
-.wb-message {color: #B03A00; font-size: 16px}
-</style>"""
+_OMEGA_STEP = ("arch", "arch_policy", "counts", "history")  # what an ω step changes: θ did not move
+_SAMPLED = ("arch", "arch_policy", "policy", "policy_arch", "previous")  # what Sample changes: no record, no count
 
 
 class Workbench:
-    """Buttons, narration and five live figures around one Trainer, or around a replayed run."""
+    """Buttons, narration and the live views around one Trainer, or around a replayed run."""
 
     def __init__(self, trainer: Trainer | None = None, preset: str = "classroom", lang: str = "en",
-                 *, _replay: _Replay | None = None):
+                 *, _replay: Replay | None = None):
         if preset not in PRESETS:
             raise ValueError(f"unknown preset {preset!r}; valid: {', '.join(PRESETS)}")
         self.lang, self.preset, self._t = lang, preset, text.labels(lang)
@@ -64,7 +43,7 @@ class Workbench:
         self.trainer = None if self.replaying else (trainer or Trainer("teaching"))
         self.space = _replay.space if self.replaying else self.trainer.space
         self._replay = _replay
-        self._initial_policy = _replay.initial_policy if self.replaying else self._policy_now()
+        self._initial_policy = _replay.initial_policy if self.replaying else greedy_policy(self.trainer.controller)
         self._blocks = self.space.block_names()
         self._sample_gen = seeds.generator(getattr(self.trainer, "seed", 0), "app-samples")
         self._schedule_pos = 0
@@ -77,99 +56,46 @@ class Workbench:
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
-    def replay(cls, path: str | Path, preset: str = "classroom", lang: str = "en") -> "Workbench":
+    def replay(cls, path: str | Path, preset: str = "classroom", lang: str = "en") -> Workbench:
         """Replay a run folder written by `python -m workbench search`, step by step, without training."""
-        folder = RunFolder(path)
-        if not folder.holds_run():
-            raise ValueError(f"{path} holds no run (no config.json); make one with `python -m workbench search --out {path}`")
-        run = folder.read_config()
-        from .. import spaces
-        from ..config import TrainerConfig
+        return cls(None, preset, lang, _replay=Replay.read(path))
 
-        space = spaces.get(run["space"], **run["space_options"])
-        config = TrainerConfig.for_space(space).replace(**run["config"])
-        history = History.from_log(path)
-        controller = Controller.for_run(space, config, int(run["seed"]))  # the run's θ before its first step
-        initial = tuple(tuple(p.tolist()) for p in controller.distributions(controller.most_likely()))
-        return cls(None, preset, lang, _replay=_Replay(space, history, initial, str(path)))
-
-    def _button(self, key: str, css: str, handler, icon: str = "") -> W.Button:
-        b = W.Button(description=self._t[key], icon=icon, layout=W.Layout(width="auto"))
-        b.add_class(css)
-        b.on_click(lambda _: self._guard(handler))
-        return b
+    def _button(self, key: str, css: str, action, icon: str) -> W.Button:
+        return controls.button(self._t[key], css, lambda: self._guard(action), icon)
 
     def _build_widgets(self) -> None:
-        t = self._t
+        t, cfg = self._t, self.trainer.config if self.trainer else None
         self.sample_button = self._button("sample", "wb-sample", self.sample, "random")
         self.shared_button = self._button("step_shared", "wb-step-shared", self.step_shared, "step-forward")
-        self.controller_button = self._button("step_controller", "wb-step-controller", self.step_controller, "step-forward")
+        self.controller_button = self._button("step_controller", "wb-step-controller", self.step_controller,
+                                              "step-forward")
         self.alternate_button = self._button("alternate", "wb-alternate", self.alternate, "forward")
         self.reset_button = self._button("reset", "wb-reset", self.reset, "undo")
-        self.play_button = W.ToggleButton(description=t["play"], icon="play", layout=W.Layout(width="auto"))
-        self.play_button.add_class("wb-play")
+        self.play_button = controls.play_button(t)
         self.play_button.observe(self._on_play, "value")
-        self.speed = W.FloatSlider(value=5.0, min=0.5, max=20.0, step=0.5, description=t["speed"],
-                                   readout_format=".1f", layout=W.Layout(width="260px"))
-        self.speed.add_class("wb-speed")
-        self.same_seed = W.Checkbox(value=True, description=t["same_seed"], indent=False, layout=W.Layout(width="auto"))
-        self.counter, self.phase = W.HTML(), W.HTML()
-        self.narration, self.message = W.HTML(), W.HTML()
-        for w, css in ((self.counter, "wb-step-counter"), (self.phase, "wb-phase"),
-                       (self.narration, "wb-narration"), (self.message, "wb-message")):
-            w.add_class(css)
-        self.scrubber = W.IntSlider(value=self._n(), min=0, max=max(self._n(), 1), description=t["scrub"],
-                                    continuous_update=False, layout=W.Layout(width="98%"))
-        self.scrubber.add_class("wb-scrub")
+        self.speed, self.same_seed = controls.speed(t), controls.same_seed(t)
+        self.counter, self.phase, self.narration, self.message = controls.readouts()
+        self.scrubber = controls.scrubber(t, self._n())
         self.scrubber.observe(self._on_scrub, "value")
-        per_epoch = self.trainer.steps_per_epoch if self.trainer else 1
-        cfg = self.trainer.config if self.trainer else None
-        self.shared_steps = W.BoundedIntText(value=per_epoch, min=1, max=10_000, description=t["shared_steps"])
-        self.controller_steps = W.BoundedIntText(value=max(cfg.controller_steps, 1) if cfg else 1, min=1, max=10_000,
-                                                 description=t["controller_steps"])
-        self.knobs: dict[str, W.Widget] = {}
-        if cfg is not None:
-            for name, factory in _KNOBS.items():
-                value = getattr(cfg, name)
-                self.knobs[name] = factory(value=value if value is not None else 0.0, min=-1e9, max=1e9,
-                                           step=None, description=t[name])
-            self.knobs["sampler"] = W.Dropdown(options=list(SAMPLERS), value=cfg.sampler, description=t["sampler"])
-            self.knobs["shared_optimizer"] = W.Dropdown(options=["sgd", "adam"], value=cfg.shared_optimizer,
-                                                        description=t["shared_optimizer"])
-            for name, w in self.knobs.items():
-                w.style.description_width = "initial"
-                w.add_class(f"wb-knob-{name.replace('_', '-')}")
-                w.observe(lambda change, name=name: self._on_knob(name, change), "value")
-        for w in (self.shared_steps, self.controller_steps):
-            w.style.description_width = "initial"
-        controls = [self.sample_button, self.shared_button, self.controller_button, self.alternate_button,
-                    self.play_button, self.speed, self.reset_button, self.same_seed]
+        self.shared_steps, self.controller_steps = controls.step_counts(
+            t, self.trainer.steps_per_epoch if self.trainer else 1, max(cfg.controller_steps, 1) if cfg else 1)
+        self.knobs = controls.knobs(t, cfg)
+        for name, w in self.knobs.items():
+            w.observe(lambda change, name=name: self._on_knob(name, change), "value")
+        self._controls = [self.sample_button, self.shared_button, self.controller_button, self.alternate_button,
+                          self.play_button, self.speed, self.reset_button, self.same_seed]
         if self.replaying:
-            for w in controls:
+            for w in self._controls:
                 w.disabled = True
-        knob_box = W.VBox([W.HBox([self.shared_steps, self.controller_steps]),
-                           W.GridBox(list(self.knobs.values()), layout=W.Layout(grid_template_columns="repeat(4, 1fr)"))])
-        self.knob_panel = W.Accordion(children=[knob_box], titles=(t["knobs"],), selected_index=0)
-        self.knob_panel.layout.display = "" if self.preset == "debug" and not self.replaying else "none"  # classroom hides
-        self._controls = controls
-
-    def _layout(self) -> W.Widget:
-        v = self.views.widgets
-        # one column: every figure is drawn for the full width of a 1280 x 720 projector
-        grid = W.VBox([v["arch"], v["heatmap"], v["policy"], v["training"], v["collapse"]],
-                      layout=W.Layout(width="100%"))
-        box = W.VBox([W.HTML(_STYLE), W.HBox(self._controls, layout=W.Layout(flex_flow="row wrap")),
-                      W.HBox([self.counter, self.phase], layout=W.Layout(align_items="center")),
-                      self.narration, self.message, self.scrubber, self.knob_panel, grid],
-                     layout=W.Layout(width="100%"))
-        box.add_class("wb-app")
-        return box
+        self.knob_panel = controls.knob_panel(t, (self.shared_steps, self.controller_steps), self.knobs,
+                                              shown=self.preset == "debug" and not self.replaying)
 
     @property
     def widget(self) -> W.Widget:
         """The whole app as one ipywidgets box (display it, or put it in a layout of your own)."""
         if not hasattr(self, "_widget"):
-            self._widget = self._layout()
+            self._widget = controls.page(self._controls, (self.counter, self.phase, self.narration, self.message),
+                                         self.scrubber, self.knob_panel, list(self.views.widgets.values()))
         return self._widget
 
     def _ipython_display_(self):
@@ -187,34 +113,23 @@ class Workbench:
         h = self.history
         return h[-1].step if len(h) else 0
 
-    def _policy_now(self) -> tuple[tuple[float, ...], ...]:
-        c = self.trainer.controller
-        return tuple(tuple(p.tolist()) for p in c.distributions(c.most_likely()))
-
     def _frame(self, step: int, arch: Arch | None = None, policy=None) -> Frame:
         """The run as it was after `step`; `arch` / `policy` override the highlighted child and its bars."""
-        live = not self.replaying and step == self._n()
-        records = History([r for r in self.history.upto(step) if r.phase != "skipped"])
-        thetas = [r.policy for r in records if r.phase == "controller"]
-        now = thetas[-1] if thetas else self._initial_policy
-        previous = (thetas[-2] if len(thetas) > 1 else self._initial_policy) if thetas else None
-        if policy is not None:
-            now, previous = policy, None
-        greedy = Arch(self.space.name, tuple(max(range(len(p)), key=p.__getitem__) for p in now))
-        counts = self.trainer.update_counts if live else UpdateCounts.from_records(self._blocks, records)
-        shown = arch or (records[-1].arch if len(records) else greedy)
-        return Frame(self.space, shown, counts, records, now, arch or greedy, previous,
-                     self.trainer.controller if live else None)
+        live = self.trainer if not self.replaying and step == self._n() else None
+        return frame_at(self.history, step, self.space, self._blocks, self._initial_policy, live, arch, policy)
 
-    def _show(self, step: int, narration: str | None = None, frame: Frame | None = None, only=None) -> None:
-        """Redraw counter, phase, narration and views for `step` (the latest step when live)."""
+    def _show(self, step: int, narration: str | None = None, frame: Frame | None = None, changed=None) -> None:
+        """Redraw counter, phase, narration and the views for `step` (the latest step when live);
+        `changed`: the Frame fields that moved (default: all), so only the views that read them redraw."""
         t = self._t
         total = self._n()
         record = next((r for r in reversed(self.history) if r.step <= step), None)
-        phase = "phase_replay" if self.replaying else f"phase_{record.phase}" if record and record.phase != "skipped" else "phase_idle"
+        phase = ("phase_replay" if self.replaying else f"phase_{record.phase}"
+                 if record and record.phase != "skipped" else "phase_idle")
         self.phase.value = t[phase]
         if narration is None and record is not None:
-            narration = record.reason if record.phase == "skipped" else text.narrate(record, len(self._blocks), self.lang)
+            skipped = record.phase == "skipped"
+            narration = record.reason if skipped else text.narrate(record, len(self._blocks), self.lang)
         if narration is not None:
             self.narration.value = html.escape(narration)
         self.counter.value = f"{t['step']} {step}" + (f" {t['of']} {total}" if step != total else "")  # set last
@@ -224,7 +139,7 @@ class Workbench:
             self.scrubber.value = step
         finally:
             self._syncing = False
-        self.views.update(frame or self._frame(step), **({"only": only} if only else {}))
+        self.views.update(frame or self._frame(step), changed)
 
     def _guard(self, action, *args) -> None:
         """Run a user action; show any error in the message area and keep the app usable."""
@@ -244,18 +159,18 @@ class Workbench:
         c = self.trainer.controller
         with torch.no_grad():
             s = c.sample(self._sample_gen)
-        policy = tuple(tuple(p.tolist()) for p in c.distributions(s.arch))
+        policy = policy_along(c, s.arch)
         p = float(s.log_prob.exp())
         words = {"en": f"Sampled child {s.arch} (probability {p:.2e} under the controller). No weights changed.",
                  "zh": f"采样子模型 {s.arch}（控制器给出的概率 {p:.2e}）。没有权重被修改。"}[self.lang]
         frame = self._frame(self._n(), arch=s.arch, policy=policy)
-        self._show(self._n(), words, frame=frame, only=("arch", "policy"))
+        self._show(self._n(), words, frame=frame, changed=_SAMPLED)
         return s.arch
 
     def step_shared(self):
         """One ω step (θ frozen)."""
-        record = self.trainer.shared_step()
-        self._show(record.step, only=("arch", "heatmap", "training", "collapse"))  # θ did not move
+        record = self.trainer.shared_step(loss_after=True)  # the narration says how the loss moved
+        self._show(record.step, changed=_OMEGA_STEP)
         return record
 
     def step_controller(self):
@@ -267,7 +182,7 @@ class Workbench:
     def alternate(self) -> None:
         """The configured ω steps, then the configured θ steps; the views redraw once at the end."""
         for _ in range(self.shared_steps.value):
-            self.trainer.shared_step()
+            self.trainer.shared_step(loss_after=True)  # scrubbed back to, each narrates its loss
         for _ in range(self.controller_steps.value):
             self.trainer.controller_step()
         self._schedule_pos = 0
@@ -286,9 +201,10 @@ class Workbench:
         old = self.trainer
         seed = old.seed if self.same_seed.value else old.seed + 1
         self.trainer = Trainer(old.space, data=old.data, config=old.config, seed=seed, device=old.device)
-        self._initial_policy = self._policy_now()
+        self._initial_policy = greedy_policy(self.trainer.controller)
         self._schedule_pos = 0
-        words = {"en": f"Reset: a fresh supernet and controller, seed {seed}.", "zh": f"已重置：新的超网络和控制器，种子 {seed}。"}
+        words = {"en": f"Reset: a fresh supernet and controller, seed {seed}.",
+                 "zh": f"已重置：新的超网络和控制器，种子 {seed}。"}
         self._show(0, words[self.lang])
 
     # ---- play, scrub, knobs ----------------------------------------------------------------

@@ -106,6 +106,15 @@ class Space:
         self.check(arch)
         return {d.name: d.options[c] for d, c in zip(self.decisions, arch.choices)}
 
+    def greedy(self, distributions) -> Arch:
+        """The arch that takes each decision's most likely option (the first of a tie), from one
+        probability vector per decision (a ControllerRecord's policy, controller.distributions(arch))."""
+        rows = [[float(p) for p in row] for row in distributions]
+        if len(rows) != len(self.decisions) or any(len(r) != len(d.options) for r, d in zip(rows, self.decisions)):
+            raise ValueError(f"expected one probability vector per decision of space {self.name!r}, sized "
+                             f"{[len(d.options) for d in self.decisions]}; got sizes {[len(r) for r in rows]}")
+        return self.make(max(range(len(r)), key=r.__getitem__) for r in rows)
+
     # ---- text form (each space defines its syntax) ----------------------------------------
     def format(self, arch: Arch) -> str:
         raise NotImplementedError(f"{type(self).__name__} must define format()")

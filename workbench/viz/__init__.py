@@ -9,8 +9,10 @@
     wb.viz.plot_collapse(wb.viz.collapse_report(trainer.history))
 
 Each module keeps optuna's split: a data layer (`_get_x_info(...)` -> a frozen dataclass, tested on
-its own) and a renderer whose traces are the same in number and order for a given space, so the
-app can patch a FigureWidget in place with the module's `_x_trace_data(info)`.
+its own), a skeleton whose traces are the same in number and order for a given space, and a patch
+(info, skeleton -> trace patches, layout). A live view of the app is one `View` of these three,
+registered once in its own module (view.py: `Frame`, `View`, `register`, `views`); the app loops
+over `views()`, so a new live view is added in one file.
 """
 try:
     import plotly  # noqa: F401
@@ -24,10 +26,13 @@ from .collapse import CollapseCheck, CollapseReport, CollapseThresholds, collaps
 from .heatmap import plot_update_heatmap
 from .policy import plot_policy
 from .policy_history import plot_policy_history
+from .skips import mean_skip_rate, plot_skip_rate, shortcut_share
 from .training import plot_training
+from .view import Frame, View, register, render, unregister, views
 
 __all__ = [
-    "CollapseCheck", "CollapseReport", "CollapseThresholds", "OKABE_ITO", "OP_COLORS", "collapse_report",
-    "op_color", "plot_arch", "plot_collapse", "plot_policy", "plot_policy_history", "plot_training",
-    "plot_update_heatmap",
+    "CollapseCheck", "CollapseReport", "CollapseThresholds", "Frame", "OKABE_ITO", "OP_COLORS", "View",
+    "collapse_report", "op_color", "plot_arch", "plot_collapse", "plot_policy", "plot_policy_history", "plot_training",
+    "plot_update_heatmap", "register", "render", "unregister", "views",
+    "mean_skip_rate", "plot_skip_rate", "shortcut_share",
 ]

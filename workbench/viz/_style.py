@@ -1,16 +1,14 @@
 """Shared look of every figure: the op colour table, status colours, layout defaults, helpers.
 
 Owns: one colour per op (Okabe-Ito, colour-blind safe, the same in every figure), the colours of
-statuses and signs, projector-sized fonts, the empty-figure note, argument checks shared by the
-figures, and `render()`, which builds a figure from a skeleton plus per-trace data patches (the
-same patches the app applies to its FigureWidgets). Must not: compute anything from records.
+statuses and signs, projector-sized fonts, layout defaults, the empty-figure note, and the argument
+checks shared by the figures. Must not: compute anything from records, or build figures (view.py
+renders them).
 """
 from __future__ import annotations
 
 import math
-from typing import Sequence
-
-import plotly.graph_objects as go
+from collections.abc import Sequence
 
 from .. import ops as _ops
 from .. import spaces as _spaces
@@ -81,28 +79,8 @@ def note(text: str, x: float = 0.5, y: float = 0.5, **font) -> dict:
                 font=dict(size=FONT_SIZE + 2, color=NEUTRAL, **font))
 
 
-def render(skeleton, patches: Sequence[dict], layout: dict) -> go.Figure:
-    """A figure from its skeleton (a Figure, or a list of traces), their data patches, its layout.
-
-    The patches are in trace order; layout is merged into the skeleton's (subplot axes keep their
-    domains). The app applies the same patches to its FigureWidget's traces after each step.
-    """
-    fig = skeleton if isinstance(skeleton, go.Figure) else go.Figure(data=list(skeleton))
-    if len(fig.data) != len(patches):
-        raise AssertionError(f"{len(patches)} patches for {len(fig.data)} traces")
-    for trace, patch in zip(fig.data, patches):
-        trace.update(patch)
-    fig.update_layout(layout)
-    return fig
-
-
 def percent(p: float) -> str:
     return f"{100 * p:.1f}%" if p >= 0.001 or p == 0 else f"{100 * p:.2g}%"
-
-
-def entropy(probs: Sequence[float]) -> float:
-    """Shannon entropy in nats of one probability vector."""
-    return -sum(p * math.log(p) for p in probs if p > 0)
 
 
 # ---- argument checks shared by the figures ------------------------------------------------
@@ -122,6 +100,22 @@ def check_controller(controller, space: Space | None = None) -> Controller:
     if space is not None and controller.space != space:
         raise ValueError(f"the controller is a policy over space {controller.space.name!r}, not over {space.name!r}")
     return controller
+
+
+def check_distributions(value, space: Space, what: str) -> tuple[tuple[float, ...], ...]:
+    """Per-decision probability vectors shaped like `space`'s decisions, as floats."""
+    try:
+        rows = [tuple(float(v) for v in row) for row in value]
+    except TypeError:
+        raise TypeError(f"{what} must be one probability vector per decision (e.g. controller.distributions(arch)), "
+                        f"got {type(value).__name__}") from None
+    if len(rows) != len(space.decisions):
+        raise ValueError(f"{what} has {len(rows)} vectors; space {space.name!r} has {len(space.decisions)} decisions")
+    for d, row in zip(space.decisions, rows):
+        if len(row) != len(d.options) or not all(math.isfinite(v) and -1e-6 <= v <= 1 + 1e-6 for v in row):
+            raise ValueError(f"{what} for decision {d.name!r} must be {len(d.options)} probabilities "
+                             f"({', '.join(d.options)}), got {row}")
+    return tuple(rows)
 
 
 def check_records(history) -> list:

@@ -1,9 +1,10 @@
 """The sampled child drawn inside the whole supernet.
 
-Owns: `plot_arch` and its data layer `_get_arch_info`: every candidate edge and op of
+Owns: `plot_arch`, its data layer `_get_arch_info`: every candidate edge and op of
 `space.supernet_graph()` at its fixed place (`_graph.layout`, so stepping never moves a node),
-which of them `space.graph(arch)` uses, and the hover text (weight block, update count,
-controller probability). Must not: sample, train or step anything.
+which of them `space.graph(arch)` uses, and the hover text (weight block, update count, the
+policy's probability of each choice, from distributions along the child), its skeleton and patch,
+and the app's live "arch" view. Must not: sample, train or step anything.
 """
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from ..arch import Arch
+from ..spaces import Space
 from ..tracking import UpdateCounts
 from . import _graph
 from . import _style as st
+from .view import Frame, View, register, render
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,6 @@ class _ArchInfo:
     space: str
     ops: tuple[str, ...]
     arch: Arch
-    has_skips: bool
-    node_size: float  # marker sizes in px, so that nodes and chips never overlap at 1280 px wide
-    chip_size: float
     steps: int | None  # ω steps behind the update counts (None: no counts given)
     nodes: tuple[_Node, ...]
     edges: tuple[_Edge, ...]
@@ -97,7 +97,7 @@ def _check_counts(counts, g) -> UpdateCounts | None:
 class _Notes:
     """The hover sentences of one drawing: block update counts and the controller's probabilities."""
 
-    def __init__(self, space, comp: list[str], counts: UpdateCounts | None, dists):
+    def __init__(self, space, comp: list[str], counts: UpdateCounts | None, dists: tuple | None):
         self.space, self.counts, self.dists = space, counts, dists
         self.index = {(comp[d.node - 1], d.kind, comp[d.source - 1] if d.kind == "skip" else None): k
                       for k, d in enumerate(space.decisions)}  # (node, kind, skip source) -> decision index
@@ -142,15 +142,26 @@ class _Notes:
                 f"<br>{self.block(block, op)} (with input {source})" + self.prob_line(node, "op", op))
 
 
-def _get_arch_info(space, arch: Arch, update_counts: UpdateCounts | None = None, controller=None) -> _ArchInfo:
-    """Nodes, edges and op chips of the supernet, marked with the child `arch` and annotated."""
+_CHIPS_SPAN = 0.8  # the x extent of a node's row of candidate-op chips (nodes are 1 apart)
+
+
+def _marker_sizes(space: Space) -> tuple[float, float]:
+    """Node and chip marker sizes in px, so that nodes and chips never overlap at 1280 px wide."""
+    xs = [x for x, _ in _graph.layout(space).values()]
+    px = 1200 / (max(xs) - min(xs) + 1.2)  # px per x unit at 1280
+    return min(76.0, 0.82 * px), min(16.0, 0.8 * (_CHIPS_SPAN / len(space.ops)) * px)
+
+
+def _get_arch_info(space, arch: Arch, update_counts: UpdateCounts | None = None, distributions=None) -> _ArchInfo:
+    """Nodes, edges and op chips of the supernet, marked with the child `arch` and annotated.
+
+    `distributions`: each decision's probabilities along `arch` (controller.distributions(arch)).
+    """
     space = st.check_space(space)
     space.check(arch)
     sg, cg = space.supernet_graph(), space.graph(arch)
     counts = _check_counts(update_counts, sg)
-    dists = None
-    if controller is not None:
-        dists = [p.tolist() for p in st.check_controller(controller, space).distributions(arch)]
+    dists = st.check_distributions(distributions, space, "distributions") if distributions is not None else None
     pos = _graph.layout(space)
     comp = _graph.computation_nodes(sg)
     sink = next(n for n in sg.nodes if sg.out_degree(n) == 0)
@@ -168,7 +179,7 @@ def _get_arch_info(space, arch: Arch, update_counts: UpdateCounts | None = None,
 
     chosen = {v: (u, d["op"]) for (u, v, kind), d in child.items() if kind == "op"}  # node -> (input, op)
     nodes, chips = [], []
-    width = 0.8 / len(space.ops)  # x distance between a node's chips
+    width = _CHIPS_SPAN / len(space.ops)  # x distance between a node's chips
     for n in sorted(sg.nodes, key=lambda n: pos[n]):
         (x, y), op = pos[n], chosen.get(n, (None, None))[1]
         if n not in comp:
@@ -182,9 +193,7 @@ def _get_arch_info(space, arch: Arch, update_counts: UpdateCounts | None = None,
             chips.append(_Chip(n, o, x + (i - (len(space.ops) - 1) / 2) * width, y + _graph.CHIP_Y, o == op, b,
                                counts.grad[b] if counts and b else None, notes.prob(n, "op", o),
                                notes.chip(n, o, o == op, b, source)))
-    px = 1200 / (max(x for x, _ in pos.values()) - min(x for x, _ in pos.values()) + 1.2)  # px per x unit at 1280
-    return _ArchInfo(space.name, tuple(space.ops), arch, any(d.kind == "skip" for d in space.decisions),
-                     min(76.0, 0.82 * px), min(16.0, 0.8 * width * px), counts.steps if counts else None,
+    return _ArchInfo(space.name, tuple(space.ops), arch, counts.steps if counts else None,
                      tuple(nodes), tuple(edges), tuple(chips))
 
 
@@ -197,8 +206,10 @@ def _lines(edges) -> dict:
     return dict(x=xs, y=ys)
 
 
-def _arch_skeleton(ops: tuple[str, ...], has_skips: bool, node_size: float, chip_size: float) -> list:
-    """The traces of plot_arch for a space with these ops: the same list for every arch."""
+def _arch_skeleton(space: Space) -> go.Figure:
+    """The traces of plot_arch for `space`: the same for every arch."""
+    ops, has_skips = space.ops, any(d.kind == "skip" for d in space.decisions)
+    node_size, chip_size = _marker_sizes(space)
     line = lambda **kw: go.Scatter(mode="lines", hoverinfo="skip", **kw)  # noqa: E731
     traces = [
         line(name="candidate, not in this child", line=dict(color=st.FAINT, width=2)),
@@ -217,7 +228,7 @@ def _arch_skeleton(ops: tuple[str, ...], has_skips: bool, node_size: float, chip
     ]
     traces += [go.Scatter(x=[None], y=[None], mode="markers", name=o, legendgroup=o,
                           marker=dict(symbol="square", size=16, color=st.op_color(o))) for o in ops]
-    return traces
+    return go.Figure(data=traces)
 
 
 def _arch_trace_data(info: _ArchInfo) -> list[dict]:
@@ -277,12 +288,27 @@ def _arch_layout(info: _ArchInfo) -> dict:
     )
 
 
+def _arch_patch(info: _ArchInfo, skeleton: go.Figure) -> tuple[list[dict], dict]:
+    return _arch_trace_data(info), _arch_layout(info)  # the layout needs nothing from the skeleton
+
+
 def plot_arch(space, arch: Arch, update_counts: UpdateCounts | None = None, controller=None) -> go.Figure:
     """The child `arch` highlighted inside `space`'s whole supernet; nodes never move between children.
 
     `update_counts` (trainer.update_counts) and `controller` (trainer.controller) add the update
     count of each weight block and the controller's probability of each choice to the hover text.
     """
-    info = _get_arch_info(space, arch, update_counts, controller)
-    skeleton = _arch_skeleton(info.ops, info.has_skips, info.node_size, info.chip_size)
-    return st.render(skeleton, _arch_trace_data(info), _arch_layout(info))
+    space = st.check_space(space)
+    space.check(arch)
+    dists = st.check_controller(controller, space).distributions(arch) if controller is not None else None
+    info = _get_arch_info(space, arch, update_counts, dists)
+    skeleton = _arch_skeleton(space)
+    return render(skeleton, *_arch_patch(info, skeleton))
+
+
+def _frame_info(frame: Frame) -> _ArchInfo:
+    return _get_arch_info(frame.space, frame.arch, frame.counts, frame.arch_policy)
+
+
+VIEW = register(View("arch", place=10, reads={"arch", "counts", "arch_policy"}, info=_frame_info,
+                     skeleton=_arch_skeleton, patch=_arch_patch))

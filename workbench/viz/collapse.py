@@ -3,7 +3,8 @@
 Owns: `collapse_report` (the data layer: per-decision entropy as a share of its maximum, distinct
 architectures and the top architecture's share among the last K sampled children, the identity or
 skip rate, reward against baseline, each check's status and the verdict), `CollapseThresholds`,
-`CollapseReport` and `plot_collapse`. Must not: train, or read anything but the records.
+`CollapseReport`, `plot_collapse` with its skeleton and patch, and the app's live "collapse" view.
+Must not: train, or read anything but the records.
 """
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from plotly.subplots import make_subplots
 from ..arch import Arch
 from ..history import ControllerRecord
 from . import _style as st
-from .policy_history import _entropy_fractions
+from .entropy import entropy_fractions
+from .skips import shortcut_share
+from .view import Frame, View, register, render
 
 VERDICTS = ("too early", "healthy", "warning", "collapsed")
 _LEVEL = {"ok": 0, "warning": 1, "alarm": 2}
@@ -98,17 +101,6 @@ def _status(value: float, warning: float, alarm: float, lower_is_worse: bool) ->
     return "alarm" if worse(value, alarm) else "warning" if worse(value, warning) else "ok"
 
 
-def _identity_skip(space, archs) -> tuple[str, float]:
-    """The share of skip decisions that chose a skip, or (no skips) of op decisions that chose identity."""
-    skips = [k for k, d in enumerate(space.decisions) if d.kind == "skip"]
-    if skips:
-        hits = [a.choices[k] == 1 for a in archs for k in skips]
-        return "skip connections", sum(hits) / len(hits) if hits else 0.0
-    op_k = [k for k, d in enumerate(space.decisions) if d.kind == "op"]
-    hits = [space.decisions[k].options[a.choices[k]] == "identity" for a in archs for k in op_k]
-    return "identity ops", sum(hits) / len(hits) if hits else 0.0
-
-
 def collapse_report(history, last_k: int = 50, thresholds: CollapseThresholds | None = None,
                     **overrides) -> CollapseReport:
     """Is the controller collapsing? Evidence over the last `last_k` children it sampled, and a verdict.
@@ -139,13 +131,13 @@ def collapse_report(history, last_k: int = 50, thresholds: CollapseThresholds | 
         return CollapseReport(space.name if space else None, "too early",
                               (f"{len(archs)} sampled children so far; the checks need {th.min_samples}",), th, last_k,
                               len(archs), (), (), (), 0.0, 0, 0.0, None, 0.0, "", 0.0, (), (), (), 0.0, ())
-    fractions = _entropy_fractions(space, records[-1].policy)
+    fractions = entropy_fractions(space, records[-1].policy)
     decisions = tuple(d.name for d in space.decisions if len(d.options) > 1)
     mean_fraction = sum(fractions) / len(fractions) if fractions else 1.0
     counts = Counter(archs)
     top_arch, top_n = counts.most_common(1)[0]
     distinct_share = len(counts) / min(len(archs), space.size())
-    label, rate = _identity_skip(space, archs)
+    label, rate = shortcut_share(space, archs)
     n = len(archs)
     checks = []
     for name, value, key, lower, text in (
@@ -246,9 +238,21 @@ def _collapse_layout(report: CollapseReport, fig: go.Figure) -> dict:
     )
 
 
+def _collapse_patch(report: CollapseReport, skeleton: go.Figure) -> tuple[list[dict], dict]:
+    return _collapse_trace_data(report), _collapse_layout(report, skeleton)
+
+
 def plot_collapse(report: CollapseReport) -> go.Figure:
     """The collapse report: the verdict in the title, each check against its thresholds, the evidence."""
     if not isinstance(report, CollapseReport):
         raise TypeError(f"expected a CollapseReport (wb.viz.collapse_report(history)), got {type(report).__name__}")
-    fig = _collapse_skeleton()
-    return st.render(fig, _collapse_trace_data(report), _collapse_layout(report, fig))
+    skeleton = _collapse_skeleton()
+    return render(skeleton, *_collapse_patch(report, skeleton))
+
+
+def _frame_info(frame: Frame) -> CollapseReport:
+    return collapse_report(frame.history)
+
+
+VIEW = register(View("collapse", place=50, reads={"history"}, info=_frame_info,
+                     skeleton=lambda space: _collapse_skeleton(), patch=_collapse_patch))

@@ -1,10 +1,10 @@
 """How often each shared weight block was updated: a heatmap of update counts.
 
-Owns: `plot_update_heatmap` and its data layer `_get_update_info`: the space's weight blocks laid
+Owns: `plot_update_heatmap`, its data layer `_get_update_info`: the space's weight blocks laid
 out as rows (teaching: node and input; macro: layer) by columns (ops), with two counts per block
 (ω steps that gave it a gradient, ω steps that changed its value), raw or as a share of all ω
-steps, and the share a uniform sampler would give. Must not: count anything itself (tracking.py
-does) or train.
+steps, and the share a uniform sampler would give, its skeleton and patch, and the app's live
+"heatmap" view. Must not: count anything itself (tracking.py does) or train.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 from ..tracking import UpdateCounts
 from . import _graph
 from . import _style as st
+from .view import Frame, View, register, render
 
 
 @dataclass(frozen=True)
@@ -153,11 +154,23 @@ def _update_layout(info: _UpdateInfo, fig: go.Figure) -> dict:
     )
 
 
+def _update_patch(info: _UpdateInfo, skeleton: go.Figure) -> tuple[list[dict], dict]:
+    return _update_trace_data(info), _update_layout(info, skeleton)
+
+
 def plot_update_heatmap(update_counts: UpdateCounts, space, normalize: bool = False) -> go.Figure:
     """How many ω steps gave each weight block a gradient, and how many changed its value.
 
     `normalize=True` shows shares of all ω steps instead of counts, to compare runs and samplers.
     """
     info = _get_update_info(update_counts, space, normalize)
-    fig = _update_skeleton()
-    return st.render(fig, _update_trace_data(info), _update_layout(info, fig))
+    skeleton = _update_skeleton()
+    return render(skeleton, *_update_patch(info, skeleton))
+
+
+def _frame_info(frame: Frame) -> _UpdateInfo:
+    return _get_update_info(frame.counts, frame.space)
+
+
+VIEW = register(View("heatmap", place=20, reads={"counts"}, info=_frame_info,
+                     skeleton=lambda space: _update_skeleton(), patch=_update_patch))

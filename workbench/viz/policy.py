@@ -1,21 +1,23 @@
 """The controller's policy now: each decision's option probabilities, and what a θ step changed.
 
-Owns: `plot_policy` and its data layer `_get_policy_info` (the probabilities along one child, as
-`controller.distributions(arch)` gives them, and their change from a `previous` set of
-distributions), plus `_option_labels`, the fixed option order that every policy figure shares.
-Must not: sample, train or step the controller.
+Owns: `plot_policy`, its data layer `_get_policy_info` (a space and the probabilities along one
+child, as `controller.distributions(arch)` gives them, and their change from a `previous` set of
+distributions; no Controller needed), its skeleton and patch, the app's live "policy" view, and
+`_option_labels`, the fixed option order of its traces. Must not: sample, train or step the
+controller.
 """
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..arch import Arch
+from ..spaces import Space
 from . import _style as st
+from .view import Frame, View, register, render
 
 
 @dataclass(frozen=True)
@@ -58,37 +60,21 @@ def _label_colors(space) -> dict[str, str]:
     return colors
 
 
-def _check_distributions(value, space, what: str) -> tuple[tuple[float, ...], ...]:
-    """Per-decision probability vectors shaped like `space`'s decisions, as floats."""
-    try:
-        rows = [tuple(float(v) for v in row) for row in value]
-    except TypeError:
-        raise TypeError(f"{what} must be one probability vector per decision (e.g. controller.distributions(arch)), "
-                        f"got {type(value).__name__}") from None
-    if len(rows) != len(space.decisions):
-        raise ValueError(f"{what} has {len(rows)} vectors; space {space.name!r} has {len(space.decisions)} decisions")
-    for d, row in zip(space.decisions, rows):
-        if len(row) != len(d.options) or not all(math.isfinite(v) and -1e-6 <= v <= 1 + 1e-6 for v in row):
-            raise ValueError(f"{what} for decision {d.name!r} must be {len(d.options)} probabilities "
-                             f"({', '.join(d.options)}), got {row}")
-    return tuple(rows)
+def _get_policy_info(space, arch: Arch, distributions, previous=None, greedy: bool = False) -> _PolicyInfo:
+    """`distributions` (each decision's probabilities along `arch`) and their change since `previous`.
 
-
-def _get_policy_info(controller, arch: Arch | None = None, previous=None, distributions=None) -> _PolicyInfo:
-    """The probabilities along `arch` (default: the most likely child); `distributions` overrides them."""
-    controller = st.check_controller(controller)
-    space = controller.space
-    greedy = arch is None
-    arch = controller.most_likely() if greedy else space.check(arch)
-    now = distributions if distributions is not None else controller.distributions(arch)
-    probs = _check_distributions(now, space, "distributions")
-    prev = _check_distributions(previous, space, "previous") if previous is not None else None
+    `greedy`: `arch` is the policy's most likely child (the subtitle says so).
+    """
+    space = st.check_space(space)
+    space.check(arch)
+    probs = st.check_distributions(distributions, space, "distributions")
+    prev = st.check_distributions(previous, space, "previous") if previous is not None else None
     return _PolicyInfo(space.name, arch, _option_labels(space), tuple(d.name for d in space.decisions),
                        tuple(d.options for d in space.decisions), probs, prev, greedy)
 
 
 # ---- the renderer ---------------------------------------------------------------------------
-def _policy_skeleton(space) -> go.Figure:
+def _policy_skeleton(space: Space) -> go.Figure:
     """Two panels of horizontal bars, one trace per option label in each: stable for the space."""
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.68, 0.32], horizontal_spacing=0.05,
                         subplot_titles=("probability of each option", "change in the last θ step"))
@@ -161,12 +147,27 @@ def _policy_layout(info: _PolicyInfo, fig: go.Figure) -> dict:
     )
 
 
+def _policy_patch(info: _PolicyInfo, skeleton: go.Figure) -> tuple[list[dict], dict]:
+    return _policy_trace_data(info), _policy_layout(info, skeleton)
+
+
 def plot_policy(controller, arch: Arch | None = None, previous: Sequence | None = None) -> go.Figure:
     """Each decision's option probabilities along `arch` (default: the most likely child).
 
     `previous`: the distributions (`controller.distributions(arch)`) taken before a θ step; the right
     panel then shows, per option, how many percentage points that step moved.
     """
-    info = _get_policy_info(controller, arch, previous)
-    fig = _policy_skeleton(controller.space)
-    return st.render(fig, _policy_trace_data(info), _policy_layout(info, fig))
+    space = st.check_controller(controller).space
+    greedy = arch is None
+    arch = controller.most_likely() if greedy else space.check(arch)
+    info = _get_policy_info(space, arch, controller.distributions(arch), previous, greedy)
+    skeleton = _policy_skeleton(space)
+    return render(skeleton, *_policy_patch(info, skeleton))
+
+
+def _frame_info(frame: Frame) -> _PolicyInfo:
+    return _get_policy_info(frame.space, frame.policy_arch, frame.policy, frame.previous)
+
+
+VIEW = register(View("policy", place=30, reads={"policy", "policy_arch", "previous"}, info=_frame_info,
+                     skeleton=_policy_skeleton, patch=_policy_patch))

@@ -1,21 +1,21 @@
 """The controller's policy over a run: each option's probability and each decision's entropy per θ step.
 
-Owns: `plot_policy_history`, its data layer `_get_policy_history_info`, and `_entropy_fractions`
-(a decision's entropy as a share of its maximum, log of its option count), which the collapse
-report shares. Reads ControllerRecord.policy: each decision's probabilities along the policy's most
-likely child after that step. Must not: train, or recompute the policy from a controller.
+Owns: `plot_policy_history`, its data layer `_get_policy_history_info` (with the entropy fractions
+of entropy.py), its skeleton and patch. Reads ControllerRecord.policy: each decision's probabilities
+along the policy's most likely child after that step. A notebook figure, not one of the app's live
+views. Must not: train, or recompute the policy from a controller.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..history import ControllerRecord
 from . import _style as st
+from .entropy import entropy_fractions
+from .view import render
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,6 @@ class _PolicyHistoryInfo:
     probs: tuple[tuple[float, ...], ...]  # (rows, θ steps)
     decisions: tuple[str, ...]  # decisions with more than one option
     entropy_fraction: tuple[tuple[float, ...], ...]  # (decisions, θ steps), 0 = certain, 1 = uniform
-
-
-def _entropy_fractions(space, policy: Sequence[Sequence[float]]) -> tuple[float, ...]:
-    """Entropy / log(options) of each decision with more than one option, in decision order."""
-    return tuple(st.entropy(p) / math.log(len(d.options))
-                 for d, p in zip(space.decisions, policy) if len(d.options) > 1)
 
 
 def _get_policy_history_info(history) -> _PolicyHistoryInfo:
@@ -58,7 +52,7 @@ def _get_policy_history_info(history) -> _PolicyHistoryInfo:
             rows.append(f"{d.name} = {option}")
             ops.append(option if d.kind == "op" else None)
             probs.append(tuple(r.policy[k][j] for r in records))
-    fractions = list(zip(*(_entropy_fractions(space, r.policy) for r in records)))
+    fractions = list(zip(*(entropy_fractions(space, r.policy) for r in records)))
     return _PolicyHistoryInfo(
         space.name, tuple(r.step for r in records), tuple(r.epoch for r in records), tuple(rows), tuple(ops),
         tuple(probs), tuple(d.name for d in space.decisions if len(d.options) > 1), tuple(map(tuple, fractions)))
@@ -126,8 +120,12 @@ def _policy_history_layout(info: _PolicyHistoryInfo, fig: go.Figure) -> dict:
     )
 
 
+def _policy_history_patch(info: _PolicyHistoryInfo, skeleton: go.Figure) -> tuple[list[dict], dict]:
+    return _policy_history_trace_data(info), _policy_history_layout(info, skeleton)
+
+
 def plot_policy_history(history) -> go.Figure:
     """Each decision's option probabilities per θ step (a heatmap), and each decision's entropy."""
     info = _get_policy_history_info(history)
-    fig = _policy_history_skeleton()
-    return st.render(fig, _policy_history_trace_data(info), _policy_history_layout(info, fig))
+    skeleton = _policy_history_skeleton()
+    return render(skeleton, *_policy_history_patch(info, skeleton))

@@ -1,8 +1,9 @@
 """The run's curves: shared loss and accuracy (ω steps); reward, baseline, advantage, entropy (θ steps).
 
-Owns: `plot_training` and its data layer `_get_training_info` (the series, split where a phase
-ends so no line crosses the other phase, and the θ phases to shade). Must not: train, or compute
-statistics that the trainer records (reward, baseline and advantage come from ControllerRecord).
+Owns: `plot_training`, its data layer `_get_training_info` (the series, split where a phase ends
+so no line crosses the other phase, and the θ phases to shade), its skeleton and patch, and the
+app's live "training" view. Must not: train, or compute statistics that the trainer records
+(reward, baseline and advantage come from ControllerRecord).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from ..history import ControllerRecord
 from . import _style as st
+from .view import Frame, View, register, render
 
 _PHASE_FILL = st.tint(st.OKABE_ITO["reddish purple"], 0.16)
 # (name, panel row, panel col, colour, dash, phase, record field); the order is the trace order
@@ -127,8 +129,20 @@ def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
     )
 
 
+def _training_patch(info: _TrainingInfo, skeleton: go.Figure) -> tuple[list[dict], dict]:
+    return _training_trace_data(info), _training_layout(info, skeleton)
+
+
 def plot_training(history) -> go.Figure:
     """Shared loss and accuracy, reward, baseline, advantage (signs coloured), entropy; θ phases shaded."""
     info = _get_training_info(history)
-    fig = _training_skeleton()
-    return st.render(fig, _training_trace_data(info), _training_layout(info, fig))
+    skeleton = _training_skeleton()
+    return render(skeleton, *_training_patch(info, skeleton))
+
+
+def _frame_info(frame: Frame) -> _TrainingInfo:
+    return _get_training_info(frame.history)
+
+
+VIEW = register(View("training", place=40, reads={"history"}, info=_frame_info,
+                     skeleton=lambda space: _training_skeleton(), patch=_training_patch))

@@ -1,0 +1,20 @@
+"""`python -m notebooks.generator` (from the repository root): write notebooks 01-04 without outputs.
+
+Owns: the command line of the generator. Must not: hold lesson content.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import HERE, build_all
+from .cells import write
+
+
+def main() -> None:
+    for name, nb in build_all().items():
+        print(write(nb, HERE / name), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
