@@ -7,6 +7,7 @@ frozen policy), where the margin should vanish. Prints JSON.
 
     python benchmarks/controller_learns.py [--seconds 60] [--seed 0] [--children 200]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,13 +57,19 @@ def main() -> None:
     torch.set_num_threads(1)
     result = {
         "benchmark": "controller_learns",
-        "space": "teaching", "data": "mnist1d",
-        "seconds": args.seconds, "seed": args.seed, "children": args.children,
+        "space": "teaching",
+        "data": "mnist1d",
+        "seconds": args.seconds,
+        "seed": args.seed,
+        "children": args.children,
         "learning": measure(args.seconds, args.seed, args.children),
         "frozen_controller": measure(args.seconds, args.seed, args.children, controller_lr=0.0),
     }
-    result["passes"] = (result["learning"]["margin"] >= 0.05 and result["learning"]["most_likely_margin"] >= 0.05
-                        and abs(result["frozen_controller"]["margin"]) < 0.05)
+    result["passes"] = (
+        result["learning"]["margin"] >= 0.05
+        and result["learning"]["most_likely_margin"] >= 0.05
+        and abs(result["frozen_controller"]["margin"]) < 0.05
+    )
     print(json.dumps(result, indent=2))
 
 

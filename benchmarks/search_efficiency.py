@@ -19,6 +19,7 @@ seconds for one seed). Prints JSON.
 
     nice -n 19 python benchmarks/search_efficiency.py [--seconds 30] [--seeds 0 1 2 3 4] [--candidates 100]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,11 @@ import workbench as wb
 from workbench import fidelity
 from workbench.groundtruth import train_standalone
 
-WEIGHT_SHARING = {"enas": {}, "uniform": {"sampler": "uniform", "controller_steps": 0},
-                  "fair": {"sampler": "fair", "controller_steps": 0}}
+WEIGHT_SHARING = {
+    "enas": {},
+    "uniform": {"sampler": "uniform", "controller_steps": 0},
+    "fair": {"sampler": "fair", "controller_steps": 0},
+}
 
 
 def _weight_sharing(method: str, seed: int, seconds: float, candidates: int, table, data) -> dict:
@@ -54,11 +58,19 @@ def _weight_sharing(method: str, seed: int, seconds: float, candidates: int, tab
     report = fidelity.report(trainer, table)
     shared = trainer.history.shared()
     passes = sum(max(1, len(r.archs)) for r in shared)
-    out = {"pick": pick, **_standing(pick, table), "search_seconds": round(search_s, 2),
-           "omega_steps": len(shared), "child_passes": passes, "theta_steps": len(trainer.history.controller()),
-           "kendall_tau": round(report.kendall_tau, 4), "spearman_rho": round(report.spearman_rho, 4),
-           "top_k": {k: round(v, 3) for k, v in report.top_k.items()},
-           "shared_best": report.picked["arch"], "shared_best_percentile": round(report.picked["percentile"], 2)}
+    out = {
+        "pick": pick,
+        **_standing(pick, table),
+        "search_seconds": round(search_s, 2),
+        "omega_steps": len(shared),
+        "child_passes": passes,
+        "theta_steps": len(trainer.history.controller()),
+        "kendall_tau": round(report.kendall_tau, 4),
+        "spearman_rho": round(report.spearman_rho, 4),
+        "top_k": {k: round(v, 3) for k, v in report.top_k.items()},
+        "shared_best": report.picked["arch"],
+        "shared_best_percentile": round(report.picked["percentile"], 2),
+    }
     if method == "enas":
         out["most_likely"] = str(trainer.controller.most_likely())
         out["most_likely_percentile"] = _standing(out["most_likely"], table)["percentile"]
@@ -75,14 +87,22 @@ def _random_search(seed: int, seconds: float, table, data) -> dict:
         trained += 1
         if best is None or r.val_accuracy > best.val_accuracy:
             best = r
-    return {"pick": best.arch, **_standing(best.arch, table), "search_seconds": round(time.perf_counter() - t0, 2),
-            "children_trained": trained}
+    return {
+        "pick": best.arch,
+        **_standing(best.arch, table),
+        "search_seconds": round(time.perf_counter() - t0, 2),
+        "children_trained": trained,
+    }
 
 
 def _standing(arch: str, table) -> dict:
     s = fidelity.standing(arch, table)
-    return {"percentile": round(s["percentile"], 2), "rank": s["rank"], "regret": round(s["regret"], 4),
-            "test_accuracy": round(s["test_accuracy"], 4)}
+    return {
+        "percentile": round(s["percentile"], 2),
+        "rank": s["rank"],
+        "regret": round(s["regret"], 4),
+        "test_accuracy": round(s["test_accuracy"], 4),
+    }
 
 
 def main() -> None:
@@ -93,8 +113,11 @@ def main() -> None:
     ap.add_argument("--table", default="teaching-mnist1d", help="a shipped table's name or a sweep results file")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    table = (wb.groundtruth.load(args.table) if args.table in wb.groundtruth.TABLES
-             else wb.groundtruth.load_results(args.table))
+    table = (
+        wb.groundtruth.load(args.table)
+        if args.table in wb.groundtruth.TABLES
+        else wb.groundtruth.load_results(args.table)
+    )
     data = wb.data.mnist1d()
     first_seed = int(table["seed"].value_counts().index[0])
     full_cost = float(table.loc[table["seed"] == first_seed, "seconds"].sum())
@@ -110,26 +133,44 @@ def main() -> None:
     summary = {}
     for m in methods:
         pct = [r["percentile"] for r in runs[m]]
-        summary[m] = {"median_percentile": statistics.median(pct), "mean_percentile": round(statistics.mean(pct), 2),
-                      "share_in_top_10pct": sum(p >= 90 for p in pct) / len(pct),
-                      "mean_cost_ratio": round(statistics.mean(r["cost_ratio"] for r in runs[m]), 4)}
+        summary[m] = {
+            "median_percentile": statistics.median(pct),
+            "mean_percentile": round(statistics.mean(pct), 2),
+            "share_in_top_10pct": sum(p >= 90 for p in pct) / len(pct),
+            "mean_cost_ratio": round(statistics.mean(r["cost_ratio"] for r in runs[m]), 4),
+        }
         if m in WEIGHT_SHARING:
             summary[m]["mean_kendall_tau"] = round(statistics.mean(r["kendall_tau"] for r in runs[m]), 4)
             summary[m]["mean_spearman_rho"] = round(statistics.mean(r["spearman_rho"] for r in runs[m]), 4)
     ceiling = fidelity.noise_ceiling(table)
     enas = summary["enas"]
-    print(json.dumps({
-        "benchmark": "search_efficiency", "space": "teaching", "data": "mnist1d", "table": args.table,
-        "budget_seconds": args.seconds, "seeds": args.seeds, "candidates": args.candidates,
-        "full_space_standalone_seconds": round(full_cost, 1),
-        "noise_ceiling": {"kendall_tau": round(ceiling["kendall_tau"], 4),
-                          "spearman_rho": round(ceiling["spearman_rho"], 4), "n": ceiling["n"],
-                          "mean_abs_difference": round(ceiling["mean_abs_difference"], 4)},
-        "summary": summary,
-        "goal": {"enas_median_in_top_10pct": enas["median_percentile"] >= 90,
-                 "enas_cost_at_most_2pct": enas["mean_cost_ratio"] <= 0.02},
-        "runs": runs,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "search_efficiency",
+                "space": "teaching",
+                "data": "mnist1d",
+                "table": args.table,
+                "budget_seconds": args.seconds,
+                "seeds": args.seeds,
+                "candidates": args.candidates,
+                "full_space_standalone_seconds": round(full_cost, 1),
+                "noise_ceiling": {
+                    "kendall_tau": round(ceiling["kendall_tau"], 4),
+                    "spearman_rho": round(ceiling["spearman_rho"], 4),
+                    "n": ceiling["n"],
+                    "mean_abs_difference": round(ceiling["mean_abs_difference"], 4),
+                },
+                "summary": summary,
+                "goal": {
+                    "enas_median_in_top_10pct": enas["median_percentile"] >= 90,
+                    "enas_cost_at_most_2pct": enas["mean_cost_ratio"] <= 0.02,
+                },
+                "runs": runs,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

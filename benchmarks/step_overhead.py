@@ -12,6 +12,7 @@ in the same run. Spaces: teaching (MNIST-1D, batch 64) and enas-macro at 6 and 1
 
     python benchmarks/step_overhead.py [--children 6] [--repeats 15] [--threads 2] [--spaces teaching,macro6]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,13 @@ def _data(shape, n: int = 512) -> wb.data.Dataset:
 
 
 def _sgd(params, cfg: wb.TrainerConfig) -> torch.optim.SGD:
-    return torch.optim.SGD(params, lr=cfg.shared_lr, momentum=cfg.shared_momentum, nesterov=cfg.shared_momentum > 0,
-                           weight_decay=cfg.shared_weight_decay)
+    return torch.optim.SGD(
+        params,
+        lr=cfg.shared_lr,
+        momentum=cfg.shared_momentum,
+        nesterov=cfg.shared_momentum > 0,
+        weight_decay=cfg.shared_weight_decay,
+    )
 
 
 def _bare_step(model, opt, x, y, arch, clip: float) -> None:
@@ -73,10 +79,10 @@ def measure(name: str, children: int, repeats: int) -> dict:
         arch = space.random(gen)
         child = net.child(arch)
         child_opt = _sgd(child.parameters(), cfg)
-        steps = {
-            "bare": lambda: _bare_step(net, opt, x, y, arch, cfg.grad_clip),
-            "child": lambda: _bare_step(child, child_opt, x, y, None, cfg.grad_clip),
-            "trainer": lambda: trainer.shared_step(arch),
+        steps = {  # default arguments bind this child's objects
+            "bare": lambda a=arch: _bare_step(net, opt, x, y, a, cfg.grad_clip),
+            "child": lambda c=child, o=child_opt: _bare_step(c, o, x, y, None, cfg.grad_clip),
+            "trainer": lambda a=arch: trainer.shared_step(a),
         }
         for fn in steps.values():  # warm-up: allocator, optimizer state
             fn(), fn()
@@ -87,10 +93,15 @@ def measure(name: str, children: int, repeats: int) -> dict:
         for k in steps:
             per_child[k].append(statistics.median(times[k]))
     ms = {k: 1000 * statistics.median(v) for k, v in per_child.items()}
-    return {"space": space.name, "batch": spec["batch"], "children": children, "repeats": repeats,
-            **{f"{k}_ms": round(v, 3) for k, v in ms.items()},
-            "trainer_over_bare": round(ms["trainer"] / ms["bare"], 3),
-            "bare_over_child": round(ms["bare"] / ms["child"], 3)}
+    return {
+        "space": space.name,
+        "batch": spec["batch"],
+        "children": children,
+        "repeats": repeats,
+        **{f"{k}_ms": round(v, 3) for k, v in ms.items()},
+        "trainer_over_bare": round(ms["trainer"] / ms["bare"], 3),
+        "bare_over_child": round(ms["bare"] / ms["child"], 3),
+    }
 
 
 def main() -> None:

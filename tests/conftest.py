@@ -1,4 +1,5 @@
 """Shared fixtures: small spaces and datasets that keep the suite fast on 2 CPU cores."""
+
 from __future__ import annotations
 
 import os
@@ -27,4 +28,5 @@ def small_macro():
 
 
 def pytest_report_header(config):
-    return f"torch {torch.__version__}, threads {torch.get_num_threads()}, cache {os.environ.get('ENAS_WORKBENCH_CACHE', '(default)')}"
+    cache = os.environ.get("ENAS_WORKBENCH_CACHE", "(default)")
+    return f"torch {torch.__version__}, threads {torch.get_num_threads()}, cache {cache}"

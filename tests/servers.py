@@ -3,8 +3,10 @@
 Everything lives in a temporary folder (config, data, runtime, caches), servers run in their own
 process group on 127.0.0.1 with a token and are stopped with killpg, which also ends their kernels.
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -20,9 +22,17 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 TOKEN = "wb-test-token"
 
 
@@ -42,17 +52,26 @@ def chromium_path() -> str | None:
 def isolated_env(root: Path) -> dict[str, str]:
     """Environment that keeps Jupyter, IPython and Chromium out of the home folder."""
     env = dict(os.environ)
-    for var, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                     ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"), ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces"),
-                     ("IPYTHONDIR", "ipython"), ("XDG_CONFIG_HOME", "xdg-config"), ("XDG_CACHE_HOME", "xdg-cache"),
-                     ("npm_config_cache", "npm")]:
+    for var, sub in [
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces"),
+        ("IPYTHONDIR", "ipython"),
+        ("XDG_CONFIG_HOME", "xdg-config"),
+        ("XDG_CACHE_HOME", "xdg-cache"),
+        ("npm_config_cache", "npm"),
+    ]:
         (root / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(root / sub)
     # the data cache stays shared, so a kernel does not regenerate MNIST-1D
     env.setdefault("ENAS_WORKBENCH_CACHE", str(Path.home() / ".cache" / "enas-workbench"))
     notification = root / "lab-settings" / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True, exist_ok=True)
-    (notification / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     return env
 
 
@@ -94,19 +113,28 @@ def _server(cmd: list[str], probe: str, root: Path, env: dict, name: str, any_an
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=15)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 @contextmanager
 def jupyterlab(root: Path, notebook_dir: Path):
     """A JupyterLab server on 127.0.0.1 serving `notebook_dir`; yields its base URL."""
     env, port = isolated_env(root), free_port()
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
-           f"--ServerApp.root_dir={notebook_dir}", "--LabApp.expose_app_in_browser=True"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={notebook_dir}",
+        "--LabApp.expose_app_in_browser=True",
+    ]
     base = f"http://127.0.0.1:{port}"
     with _server(cmd, f"{base}/api/status?token={TOKEN}", root, env, "jupyterlab"):
         yield base
@@ -116,8 +144,17 @@ def jupyterlab(root: Path, notebook_dir: Path):
 def voila(root: Path, notebook: Path):
     """A Voila server on 127.0.0.1 rendering `notebook`; yields its base URL."""
     env, port = isolated_env(root), free_port()
-    cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-           f"--token={TOKEN}", "--Voila.tornado_settings={'allow_origin': '*'}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        f"--port={port}",
+        f"--token={TOKEN}",
+        "--Voila.tornado_settings={'allow_origin': '*'}",
+    ]
     base = f"http://127.0.0.1:{port}"
     # every GET / starts a kernel: probe a path that only the server itself answers (with a 404)
     with _server(cmd, f"{base}/wb-readiness-probe?token={TOKEN}", root, env, "voila", any_answer=True):

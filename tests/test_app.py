@@ -1,4 +1,5 @@
 """The app, driven through the widget API: every control, and the figures it shows checked against the core."""
+
 from __future__ import annotations
 
 import asyncio
@@ -168,22 +169,59 @@ def test_presets_and_chinese(trainer):
 
 
 def test_css_classes_for_tests_and_styling(app):
-    classes = {c for w in [app.sample_button, app.shared_button, app.controller_button, app.alternate_button,
-                           app.play_button, app.reset_button, app.counter, app.phase, app.narration, app.message]
-               for c in w._dom_classes}
-    assert classes >= {"wb-sample", "wb-step-shared", "wb-step-controller", "wb-alternate", "wb-play", "wb-reset",
-                       "wb-step-counter", "wb-phase", "wb-narration", "wb-message"}
+    classes = {
+        c
+        for w in [
+            app.sample_button,
+            app.shared_button,
+            app.controller_button,
+            app.alternate_button,
+            app.play_button,
+            app.reset_button,
+            app.counter,
+            app.phase,
+            app.narration,
+            app.message,
+        ]
+        for c in w._dom_classes
+    }
+    assert classes >= {
+        "wb-sample",
+        "wb-step-shared",
+        "wb-step-controller",
+        "wb-alternate",
+        "wb-play",
+        "wb-reset",
+        "wb-step-counter",
+        "wb-phase",
+        "wb-narration",
+        "wb-message",
+    }
     assert {c for f in app.views.widgets.values() for c in f._dom_classes} == {
-        "wb-view-arch", "wb-view-policy", "wb-view-heatmap", "wb-view-training", "wb-view-collapse"}
+        "wb-view-arch",
+        "wb-view-policy",
+        "wb-view-heatmap",
+        "wb-view-training",
+        "wb-view-collapse",
+    }
 
 
 @pytest.fixture
 def tiny_view():
     """A sixth live view, registered by this file alone (as a new viz module would), removed afterwards."""
-    view = wb.viz.register(wb.viz.View(
-        "tiny-steps", place=99, reads={"history"}, info=lambda frame: len(frame.history),
-        skeleton=lambda space: go.Figure(go.Scatter(name="records so far", mode="lines")),
-        patch=lambda n, skeleton: ([dict(x=list(range(n + 1)), y=list(range(n + 1)))], dict(title_text=f"{n} steps"))))
+    view = wb.viz.register(
+        wb.viz.View(
+            "tiny-steps",
+            place=99,
+            reads={"history"},
+            info=lambda frame: len(frame.history),
+            skeleton=lambda space: go.Figure(go.Scatter(name="records so far", mode="lines")),
+            patch=lambda n, skeleton: (
+                [dict(x=list(range(n + 1)), y=list(range(n + 1)))],
+                dict(title_text=f"{n} steps"),
+            ),
+        )
+    )
     yield view
     wb.viz.unregister("tiny-steps")
 
@@ -216,9 +254,31 @@ def test_the_registry_refuses_bad_views(tiny_view):
 @pytest.mark.slow
 def test_replay_a_cli_run(tmp_path):
     run = tmp_path / "run"
-    subprocess.run([sys.executable, "-m", "workbench", "search", "--space", "teaching", "--num-nodes", "2",
-                    "--epochs", "1", "--batch-size", "512", "--controller-steps", "2", "--controller-aggregate", "2",
-                    "--out", str(run), "--quiet"], check=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "search",
+            "--space",
+            "teaching",
+            "--num-nodes",
+            "2",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "512",
+            "--controller-steps",
+            "2",
+            "--controller-aggregate",
+            "2",
+            "--out",
+            str(run),
+            "--quiet",
+        ],
+        check=True,
+        timeout=120,
+    )
     history = wb.History.from_log(run)
     app = wb.app.Workbench.replay(run)
     assert app.shared_button.disabled and app.play_button.disabled and app.trainer is None

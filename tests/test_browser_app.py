@@ -1,14 +1,13 @@
 """The app in a real browser: JupyterLab and Voila on loopback, Debian's Chromium through Playwright."""
+
 from __future__ import annotations
 
 import json
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
-
 from servers import TOKEN, browser, jupyterlab, voila
 
 ROOT = Path(__file__).parent.parent
@@ -48,11 +47,14 @@ def step_number(page) -> int:
 
 def wait_for_step(page, n: int, timeout: float = 60.0) -> None:
     page.wait_for_function(
-        f"() => {{ const e = document.querySelector('.wb-step-counter'); return e && /\\b{n}\\b/.test(e.textContent); }}",
-        timeout=timeout * 1000)
+        "() => { const e = document.querySelector('.wb-step-counter'); "
+        f"return e && /\\b{n}\\b/.test(e.textContent); }}",
+        timeout=timeout * 1000,
+    )
 
 
-PLOT_DATA_JS = """(() => { const el = document.querySelector('.wb-view-VIEW.js-plotly-plot, .wb-view-VIEW .js-plotly-plot');
+PLOT_DATA_JS = """(() => {
+    const el = document.querySelector('.wb-view-VIEW.js-plotly-plot, .wb-view-VIEW .js-plotly-plot');
     return el && el.data ? JSON.parse(JSON.stringify(el.data.map(t => ({x: t.x, y: t.y, z: t.z,
     color: t.marker && t.marker.color, line: t.line && t.line.color})))) : null; })()"""
 
@@ -86,11 +88,14 @@ def drive(page, shots: str) -> None:
     page.locator(".wb-step-controller").click()
     wait_for_step(page, 4)
     page.wait_for_function("() => document.querySelector('.wb-narration').textContent.includes('ω frozen')")
-    page.wait_for_function(f"() => JSON.stringify({PLOT_DATA_JS.replace('VIEW', 'policy')}) !== {json.dumps(json.dumps(after['policy']))}")
+    page.wait_for_function(
+        f"() => JSON.stringify({PLOT_DATA_JS.replace('VIEW', 'policy')}) !== {json.dumps(json.dumps(after['policy']))}"
+    )
 
     page.locator(".wb-play").click()
-    page.wait_for_function("() => parseInt(document.querySelector('.wb-step-counter').textContent.match(/\\d+/)[0]) >= 7",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('.wb-step-counter').textContent.match(/\\d+/)[0]) >= 7", timeout=60_000
+    )
     page.locator(".wb-play").click()  # Pause
     page.wait_for_timeout(1500)
     paused_at = step_number(page)

@@ -1,5 +1,6 @@
 """The flags' help comes from TrainerConfig's field metadata: every field has a help line, and
 `workbench search --help` shows it with the default and each space's own default."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,8 +26,7 @@ def test_every_config_field_has_help():
 
 def test_search_help_shows_each_fields_help_and_defaults(capsys):
     text = _search_help(capsys)
-    assert ("--controller-lr X learning rate of θ: Adam, betas (0, 0.999), eps 1e-3 as in ENAS (default 0.001)"
-            in text)
+    assert "--controller-lr X learning rate of θ: Adam, betas (0, 0.999), eps 1e-3 as in ENAS (default 0.001)" in text
     assert "--controller-steps N θ steps per epoch (ENAS controller_train_steps) (default 50; teaching: 10)" in text
     for f in dataclasses.fields(TrainerConfig):
         assert "--" + f.name.replace("_", "-") in text, f.name

@@ -1,5 +1,6 @@
 """Every bad input is refused before any work, in one line naming the field and what is valid;
 a torn or corrupt checkpoint is reported and never used."""
+
 from __future__ import annotations
 
 import io
@@ -12,8 +13,19 @@ import torch
 import workbench as wb
 from workbench.cli import EXIT_DIVERGED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 
-TINY = ["--num-nodes", "2", "--batch-size", "256", "--controller-steps", "2", "--controller-aggregate", "2",
-        "--epochs", "1", "--quiet"]
+TINY = [
+    "--num-nodes",
+    "2",
+    "--batch-size",
+    "256",
+    "--controller-steps",
+    "2",
+    "--controller-aggregate",
+    "2",
+    "--epochs",
+    "1",
+    "--quiet",
+]
 
 
 def _refused(capsys, argv, *expected) -> str:
@@ -38,25 +50,28 @@ def run_copy(finished, tmp_path):
     return shutil.copytree(finished, tmp_path / "copy")
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["--shared-lr", "-0.1"], ["--shared-lr", "shared_lr=-0.1", "> 0"]),
-    (["--shared-lr", "nan"], ["--shared-lr", "shared_lr=nan", "finite"]),
-    (["--controller-lr", "inf"], ["--controller-lr", "controller_lr=inf", "finite"]),
-    (["--controller-lr", "-1e-3"], ["--controller-lr", ">= 0"]),
-    (["--shared-lr", "fast"], ["--shared-lr", "expected a float", "'fast'"]),
-    (["--space", "nope"], ["unknown search space 'nope'", "teaching, enas-macro"]),
-    (["--space-option", "depth=3"], ["unknown option 'depth'", "num_nodes, width"]),
-    (["--num-layers", "3"], ["unknown option 'num_layers'", "num_nodes, width"]),
-    (["--space-option", "num_nodes"], ["--space-option", "KEY=VALUE"]),
-    (["--num-nodes", "0"], ["--num-nodes", "positive integer"]),
-    (["--sampler", "greedy"], ["sampler='greedy'", "controller, uniform"]),
-    (["--controller-kind", "gru"], ["controller_kind='gru'", "lstm, independent"]),
-    (["--epochs", "0"], ["--epochs", "positive integer", "'0'"]),
-    (["--seed", "-1"], ["--seed", ">= 0"]),
-    (["--checkpoint-every", "0"], ["--checkpoint-every", "positive integer"]),
-    (["--on-nan", "ignore"], ["--on-nan", "raise", "skip"]),
-    (["--batch-size", "1.5"], ["--batch-size", "expected an int"]),
-])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--shared-lr", "-0.1"], ["--shared-lr", "shared_lr=-0.1", "> 0"]),
+        (["--shared-lr", "nan"], ["--shared-lr", "shared_lr=nan", "finite"]),
+        (["--controller-lr", "inf"], ["--controller-lr", "controller_lr=inf", "finite"]),
+        (["--controller-lr", "-1e-3"], ["--controller-lr", ">= 0"]),
+        (["--shared-lr", "fast"], ["--shared-lr", "expected a float", "'fast'"]),
+        (["--space", "nope"], ["unknown search space 'nope'", "teaching, enas-macro"]),
+        (["--space-option", "depth=3"], ["unknown option 'depth'", "num_nodes, width"]),
+        (["--num-layers", "3"], ["unknown option 'num_layers'", "num_nodes, width"]),
+        (["--space-option", "num_nodes"], ["--space-option", "KEY=VALUE"]),
+        (["--num-nodes", "0"], ["--num-nodes", "positive integer"]),
+        (["--sampler", "greedy"], ["sampler='greedy'", "controller, uniform"]),
+        (["--controller-kind", "gru"], ["controller_kind='gru'", "lstm, independent"]),
+        (["--epochs", "0"], ["--epochs", "positive integer", "'0'"]),
+        (["--seed", "-1"], ["--seed", ">= 0"]),
+        (["--checkpoint-every", "0"], ["--checkpoint-every", "positive integer"]),
+        (["--on-nan", "ignore"], ["--on-nan", "raise", "skip"]),
+        (["--batch-size", "1.5"], ["--batch-size", "expected an int"]),
+    ],
+)
 def test_bad_values_are_refused_before_any_work(capsys, tmp_path, argv, expected):
     _refused(capsys, ["search", "--out", str(tmp_path / "new"), *argv], *expected)
     assert not (tmp_path / "new").exists()
@@ -87,10 +102,16 @@ def test_resume_keeps_the_stored_config(capsys, run_copy):
 
 def test_a_folder_holding_a_different_run_is_not_overwritten(capsys, run_copy):
     before = {p.name: p.read_bytes() for p in run_copy.iterdir()}
-    _refused(capsys, ["search", *TINY, "--seed", "1", "--out", str(run_copy)],
-             "different run", "seed 1 (stored 0)", "--force")
-    _refused(capsys, ["search", *TINY, "--shared-lr", "0.01", "--out", str(run_copy)],
-             "config.shared_lr 0.01 (stored 0.05)")
+    _refused(
+        capsys,
+        ["search", *TINY, "--seed", "1", "--out", str(run_copy)],
+        "different run",
+        "seed 1 (stored 0)",
+        "--force",
+    )
+    _refused(
+        capsys, ["search", *TINY, "--shared-lr", "0.01", "--out", str(run_copy)], "config.shared_lr 0.01 (stored 0.05)"
+    )
     assert {p.name: p.read_bytes() for p in run_copy.iterdir()} == before
     assert main(["search", *TINY, "--seed", "1", "--force", "--out", str(run_copy)]) == EXIT_OK
     assert json.loads((run_copy / "config.json").read_text())["seed"] == 1
@@ -134,7 +155,7 @@ def _corrupt(path, how: str) -> None:
     elif how == "flipped":  # one byte inside a weight's storage: still a readable zip, wrong checksum
         weight = wb.runs.load_checkpoint(path)["trainer"]["supernet"]["blocks.classifier.weight"]
         i = data.index(weight.numpy().tobytes()) + 101
-        path.write_bytes(data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1:])
+        path.write_bytes(data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :])
     elif how == "empty":
         path.write_bytes(b"")
     elif how == "pickle":  # a checkpoint that would run code if unpickled freely
@@ -143,9 +164,16 @@ def _corrupt(path, how: str) -> None:
         path.write_bytes(buffer.getvalue())
 
 
-@pytest.mark.parametrize("how, reason", [("truncated", "torn or corrupt"), ("garbage", "torn or corrupt"),
-                                         ("flipped", "checksum does not match"), ("empty", "torn or corrupt"),
-                                         ("pickle", "torn or corrupt")])
+@pytest.mark.parametrize(
+    "how, reason",
+    [
+        ("truncated", "torn or corrupt"),
+        ("garbage", "torn or corrupt"),
+        ("flipped", "checksum does not match"),
+        ("empty", "torn or corrupt"),
+        ("pickle", "torn or corrupt"),
+    ],
+)
 def test_a_corrupt_checkpoint_is_reported_and_never_used(capsys, run_copy, how, reason):
     ckpt = run_copy / "checkpoint.pt"
     _corrupt(ckpt, how)
@@ -170,8 +198,9 @@ def test_a_log_that_does_not_match_the_checkpoint_is_refused(capsys, run_copy):
 
 def test_divergence_stops_with_the_step_and_keeps_the_last_good_checkpoint(capsys, tmp_path):
     folder = tmp_path / "nan"
-    code = main(["search", *TINY, "--shared-lr", "1e3", "--grad-clip", "0", "--checkpoint-every", "2",
-                 "--out", str(folder)])
+    code = main(
+        ["search", *TINY, "--shared-lr", "1e3", "--grad-clip", "0", "--checkpoint-every", "2", "--out", str(folder)]
+    )
     err = capsys.readouterr().err
     assert code == EXIT_DIVERGED and len(err.strip().splitlines()) == 1
     assert "diverged at step 6" in err and "NaN or infinite" in err and "last good checkpoint (step 4)" in err
@@ -182,8 +211,10 @@ def test_divergence_stops_with_the_step_and_keeps_the_last_good_checkpoint(capsy
 
 def test_divergence_skipped_on_request(capsys, tmp_path):
     folder = tmp_path / "skip"
-    assert main(["search", *TINY, "--shared-lr", "1e3", "--grad-clip", "0", "--on-nan", "skip",
-                 "--out", str(folder)]) == EXIT_OK
+    assert (
+        main(["search", *TINY, "--shared-lr", "1e3", "--grad-clip", "0", "--on-nan", "skip", "--out", str(folder)])
+        == EXIT_OK
+    )
     history = wb.History.from_log(folder)
     skipped = [r for r in history if r.phase == "skipped"]
     assert skipped and skipped[0].step == 6 and skipped[0].planned == "shared" and "step 6" in skipped[0].reason
@@ -199,7 +230,16 @@ def test_help_reads(capsys):
             main(argv)
         assert exit_.value.code == 0
     out = capsys.readouterr().out
-    for flag in ["--shared-lr", "--controller-steps", "--tanh-constant", "--num-nodes", "--resume", "--device",
-                 "--checkpoint-every", "--on-nan", "exit codes"]:
+    for flag in [
+        "--shared-lr",
+        "--controller-steps",
+        "--tanh-constant",
+        "--num-nodes",
+        "--resume",
+        "--device",
+        "--checkpoint-every",
+        "--on-nan",
+        "exit codes",
+    ]:
         assert flag in out
     assert main([]) == EXIT_USAGE

@@ -1,6 +1,7 @@
 """A CLI run killed with SIGKILL at several points (one mid-way through writing its checkpoint) and
 resumed ends with the same log (all but wall-clock times) and the same checkpoint tensors, bit for
 bit, as a run never interrupted."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,25 @@ from workbench.atomic import SLOW_WRITE_ENV, is_temp_file
 from workbench.checkpoint import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
-RUN = ["--space", "teaching", "--num-nodes", "2", "--batch-size", "256", "--controller-steps", "2",
-       "--controller-aggregate", "2", "--epochs", "3", "--seed", "0", "--checkpoint-every", "5", "--quiet"]
+RUN = [
+    "--space",
+    "teaching",
+    "--num-nodes",
+    "2",
+    "--batch-size",
+    "256",
+    "--controller-steps",
+    "2",
+    "--controller-aggregate",
+    "2",
+    "--epochs",
+    "3",
+    "--seed",
+    "0",
+    "--checkpoint-every",
+    "5",
+    "--quiet",
+]
 STEPS = 3 * (12 + 2)  # 3000 training examples / 256 = 12 ω steps an epoch, then 2 θ steps
 
 
@@ -29,8 +47,14 @@ def _env(**extra) -> dict:
 
 
 def _start(*args, **env) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "workbench", "search", *args], cwd=ROOT, env=_env(**env),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "workbench", "search", *args],
+        cwd=ROOT,
+        env=_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _finish(proc: subprocess.Popen) -> None:
@@ -101,8 +125,10 @@ def test_killed_and_resumed_run_equals_uninterrupted_run(uninterrupted, tmp_path
     stale = {p.name for p in folder.iterdir()}  # an earlier kill may have torn a write too
 
     def half_written() -> bool:
-        return any(p.name.startswith(".checkpoint.pt.") and p.name not in stale and p.stat().st_size > 0
-                   for p in folder.iterdir())
+        return any(
+            p.name.startswith(".checkpoint.pt.") and p.name not in stale and p.stat().st_size > 0
+            for p in folder.iterdir()
+        )
 
     proc = _start("--resume", str(folder), "--quiet", **{SLOW_WRITE_ENV: "checkpoint.pt=60"})
     kills.append(_kill_when(proc, half_written))
@@ -120,8 +146,10 @@ def test_killed_and_resumed_run_equals_uninterrupted_run(uninterrupted, tmp_path
     a, b = load_checkpoint(uninterrupted / "checkpoint.pt"), load_checkpoint(folder / "checkpoint.pt")
     assert a["trainer"]["step"] == STEPS
     _assert_same(a["trainer"], b["trainer"])
-    assert json.loads((folder / "summary.json").read_text())["most_likely"] == \
-        json.loads((uninterrupted / "summary.json").read_text())["most_likely"]
+    assert (
+        json.loads((folder / "summary.json").read_text())["most_likely"]
+        == json.loads((uninterrupted / "summary.json").read_text())["most_likely"]
+    )
 
 
 def test_sigterm_writes_a_checkpoint_and_resume_finishes_the_same(uninterrupted, tmp_path):
@@ -138,5 +166,7 @@ def test_sigterm_writes_a_checkpoint_and_resume_finishes_the_same(uninterrupted,
     assert step == _lines(folder) >= 8  # the checkpoint is at the last logged step
     _finish(_start("--resume", str(folder), "--quiet"))
     assert _records(folder) == _records(uninterrupted)
-    _assert_same(load_checkpoint(uninterrupted / "checkpoint.pt")["trainer"],
-                 load_checkpoint(folder / "checkpoint.pt")["trainer"])
+    _assert_same(
+        load_checkpoint(uninterrupted / "checkpoint.pt")["trainer"],
+        load_checkpoint(folder / "checkpoint.pt")["trainer"],
+    )

@@ -1,4 +1,5 @@
 """Controller: a proper distribution over architectures, consistent log-probs, seeded sampling."""
+
 from __future__ import annotations
 
 import math
@@ -75,7 +76,12 @@ def test_macro_lstm_has_attention_skips_and_skip_probabilities():
     dists = controller.distributions(s.arch)
     skip_p = [float(d[1]) for d, dec in zip(dists, space.decisions) if dec.kind == "skip"]
     assert skip_p == pytest.approx(s.skip_probs.tolist(), abs=1e-6)
-    assert {n.split(".")[0] for n, _ in controller.named_parameters()} >= {"attn_anchor", "attn_query", "attn_v", "start"}
+    assert {n.split(".")[0] for n, _ in controller.named_parameters()} >= {
+        "attn_anchor",
+        "attn_query",
+        "attn_v",
+        "start",
+    }
 
 
 def test_tanh_constant_bounds_the_logits():

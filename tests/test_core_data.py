@@ -1,4 +1,5 @@
 """Data: offline MNIST-1D and digits, fixed splits, and the caller's random state left alone."""
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """Search spaces: exact sizes, enumeration, parsing, validation and graphs."""
+
 from __future__ import annotations
 
 import math
@@ -39,7 +40,9 @@ def test_enumerate_refuses_huge_spaces():
         wb.spaces.get("enas-macro").enumerate()
 
 
-@pytest.mark.parametrize("name", ["teaching", "teaching(num_nodes=6,width=8)", "enas-macro", "enas-macro(num_layers=5)"])
+@pytest.mark.parametrize(
+    "name", ["teaching", "teaching(num_nodes=6,width=8)", "enas-macro", "enas-macro(num_layers=5)"]
+)
 def test_parse_inverts_str(name):
     space = wb.spaces.get(name)
     gen = torch.Generator().manual_seed(0)
@@ -114,8 +117,15 @@ def test_teaching_graphs():
     space = wb.spaces.get("teaching")
     arch = space.parse("node1=relu(stem) node2=tanh(node1) node3=identity(stem) node4=sigmoid(node2)")
     g = space.graph(arch)
-    assert set(g.edges) == {("input", "stem"), ("stem", "node1"), ("node1", "node2"), ("stem", "node3"),
-                            ("node2", "node4"), ("node3", "output"), ("node4", "output")}
+    assert set(g.edges) == {
+        ("input", "stem"),
+        ("stem", "node1"),
+        ("node1", "node2"),
+        ("stem", "node3"),
+        ("node2", "node4"),
+        ("node3", "output"),
+        ("node4", "output"),
+    }
     assert g.nodes["node2"]["op"] == "tanh"
     assert g.edges["node1", "node2"]["block"] == "node2<-1/tanh"
     assert g.edges["stem", "node3"]["block"] is None  # identity has no weights

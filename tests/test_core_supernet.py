@@ -1,4 +1,5 @@
 """Supernet: the oracle (child == supernet path), exact parameter usage, and partial updates."""
+
 from __future__ import annotations
 
 import pytest
@@ -84,8 +85,9 @@ def test_omega_step_changes_only_the_childs_parameters(optimizer, which, mnist1d
     """The claim the workbench teaches: every parameter the child did not use stays bit-for-bit the same,
     also after earlier steps on other children gave those parameters momentum or Adam state."""
     space, data = (wb.spaces.get("teaching"), mnist1d) if which == "teaching" else (small_macro, digits_image)
-    config = wb.TrainerConfig.for_space(space, shared_optimizer=optimizer, sampler="uniform",
-                                        shared_weight_decay=1e-2, batch_size=32)
+    config = wb.TrainerConfig.for_space(
+        space, shared_optimizer=optimizer, sampler="uniform", shared_weight_decay=1e-2, batch_size=32
+    )
     trainer = wb.Trainer(space, data=data, config=config, seed=0)
     net = trainer.supernet
     for i in range(12):

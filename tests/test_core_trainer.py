@@ -1,4 +1,5 @@
 """Trainer: seeded reproducibility, records, the loop, configuration and divergence."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -115,17 +116,20 @@ def test_configure_changes_knobs_mid_run():
     assert trainer.config.controller_lr == 0.02  # a refused change leaves the config as it was
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"shared_lr": float("nan")}, "shared_lr=nan must be a finite number > 0"),
-    ({"shared_lr": -0.1}, "shared_lr=-0.1 must be a finite number > 0"),
-    ({"controller_lr": float("inf")}, "controller_lr=inf must be a finite number >= 0"),
-    ({"sampler": "random"}, "sampler='random' is not valid; choose one of controller, uniform"),
-    ({"shared_optimizer": "rmsprop"}, "shared_optimizer='rmsprop' is not valid"),
-    ({"batch_size": 0}, "batch_size=0 must be a positive integer"),
-    ({"baseline_decay": 1.5}, "baseline_decay=1.5 must be a finite number >= 0 and <= 1"),
-    ({"tanh_constant": float("nan")}, "tanh_constant=nan must be None"),
-    ({"learning_rate": 0.1}, r"unknown TrainerConfig field\(s\) \['learning_rate'\]"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"shared_lr": float("nan")}, "shared_lr=nan must be a finite number > 0"),
+        ({"shared_lr": -0.1}, "shared_lr=-0.1 must be a finite number > 0"),
+        ({"controller_lr": float("inf")}, "controller_lr=inf must be a finite number >= 0"),
+        ({"sampler": "random"}, "sampler='random' is not valid; choose one of controller, uniform"),
+        ({"shared_optimizer": "rmsprop"}, "shared_optimizer='rmsprop' is not valid"),
+        ({"batch_size": 0}, "batch_size=0 must be a positive integer"),
+        ({"baseline_decay": 1.5}, "baseline_decay=1.5 must be a finite number >= 0 and <= 1"),
+        ({"tanh_constant": float("nan")}, "tanh_constant=nan must be None"),
+        ({"learning_rate": 0.1}, r"unknown TrainerConfig field\(s\) \['learning_rate'\]"),
+    ],
+)
 def test_bad_config_values_are_refused(changes, message):
     with pytest.raises(ValueError, match=message):
         wb.TrainerConfig().replace(**changes)

@@ -1,5 +1,6 @@
 """Sampler "fair" (FairNAS-style strict fairness): each ω step is one update from the mean gradient
 of a group that uses every op of every node exactly once; inputs as evenly as the group allows."""
+
 from __future__ import annotations
 
 import collections
@@ -36,7 +37,7 @@ def test_every_op_once_and_inputs_balanced_in_every_group(mnist1d):
             k = len(decision.options)
             assert set(counts) <= set(range(k))
             if decision.kind == "op" or 4 % k == 0:  # ops, node1/2/4 inputs: exactly 4/k times each
-                assert counts == {c: 4 // k for c in range(k)}, (decision.name, counts)
+                assert counts == dict.fromkeys(range(k), 4 // k), (decision.name, counts)
             else:  # node3 has 3 inputs: one used twice per group
                 assert sorted(counts.values()) == [1, 1, 2], counts
             totals.update((decision.name, c) for c in counts.elements())
@@ -51,12 +52,12 @@ def test_one_step_applies_the_mean_gradient_of_the_group(mnist1d):
     record = trainer.shared_step()
 
     group = shadow.fair_group()  # the same draws from the same generators
-    x, y = shadow._train_batch()
+    x, y = shadow.batches.train(shadow.config.batch_size)
     net = shadow.supernet
     losses = [F.cross_entropy(net(x, a), y) for a in group]
     grads = torch.autograd.grad(torch.stack(losses).mean(), list(net.parameters()), allow_unused=True)
     assert record.archs == tuple(group) and record.arch == group[0]
-    assert record.loss == pytest.approx(sum(l.item() for l in losses) / 4, rel=1e-6)
+    assert record.loss == pytest.approx(sum(loss.item() for loss in losses) / 4, rel=1e-6)
     used = set().union(*(trainer.space.blocks_for(a) for a in group))
     assert set(record.updated) == used
     for (name, p), g in zip(trainer.supernet.named_parameters(), grads):

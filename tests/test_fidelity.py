@@ -1,5 +1,6 @@
 """wb.fidelity: rank agreement, noise ceiling and standing computed right (oracle cases with known
 answers), and a report of real shared weights against the shipped ground truth."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,8 +15,11 @@ SMALL = "teaching(num_nodes=2)"  # 32 children
 
 
 def _table(values: dict[int, pd.Series]) -> pd.DataFrame:
-    rows = [{"arch": a, "seed": s, "val_accuracy": v, "test_accuracy": v, "params": 1, "seconds": 0.1}
-            for s, series in values.items() for a, v in series.items()]
+    rows = [
+        {"arch": a, "seed": s, "val_accuracy": v, "test_accuracy": v, "params": 1, "seconds": 0.1}
+        for s, series in values.items()
+        for a, v in series.items()
+    ]
     return pd.DataFrame(rows)
 
 
@@ -88,9 +92,13 @@ def test_report_against_the_shipped_table(mnist1d):
 
 # ---- rank shifts: who the shared weights flatter, who they wrong ----------------------------------
 S2 = wb.spaces.get(SMALL)
-ARCHS = ["node1=relu(stem) node2=relu(stem)", "node1=identity(stem) node2=relu(node1)",
-         "node1=identity(stem) node2=identity(node1)", "node1=tanh(stem) node2=sigmoid(stem)",
-         "node1=relu(stem) node2=identity(stem)"]
+ARCHS = [
+    "node1=relu(stem) node2=relu(stem)",
+    "node1=identity(stem) node2=relu(node1)",
+    "node1=identity(stem) node2=identity(node1)",
+    "node1=tanh(stem) node2=sigmoid(stem)",
+    "node1=relu(stem) node2=identity(stem)",
+]
 
 
 def test_identity_ops_counts_the_weightless_op():

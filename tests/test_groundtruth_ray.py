@@ -1,5 +1,6 @@
 """`workbench groundtruth --backend ray` on a real Ray head started on 127.0.0.1 gives exactly the
 results of `--backend local` (the same tasks, the same stand-alone training, one thread each)."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,21 @@ from workbench.groundtruth import load_results
 ray = pytest.importorskip("ray", reason="ray is not installed (pip install -c constraints.txt ray, or the test extra)")
 
 ROOT = Path(__file__).resolve().parents[1]
-SWEEP = ["groundtruth", "--space", "teaching(num_nodes=2)", "--archs", "5", "--seeds", "0", "1", "--repeat", "2",
-         "--epochs", "4", "--quiet"]
+SWEEP = [
+    "groundtruth",
+    "--space",
+    "teaching(num_nodes=2)",
+    "--archs",
+    "5",
+    "--seeds",
+    "0",
+    "1",
+    "--repeat",
+    "2",
+    "--epochs",
+    "4",
+    "--quiet",
+]
 
 
 def _free_port() -> int:
@@ -37,10 +51,29 @@ def ray_head():
     temp = tempfile.mkdtemp(prefix="wbray", dir="/tmp")  # Ray's socket paths must stay short
     ray_bin = Path(sys.executable).with_name("ray")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "RAY_USAGE_STATS_ENABLED": "0"}
-    proc = subprocess.Popen([str(ray_bin), "start", "--head", "--block", "--node-ip-address", "127.0.0.1",
-                             "--port", str(port), "--num-cpus", "2", "--include-dashboard", "false",
-                             "--temp-dir", temp, "--disable-usage-stats"],
-                            env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            str(ray_bin),
+            "start",
+            "--head",
+            "--block",
+            "--node-ip-address",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--num-cpus",
+            "2",
+            "--include-dashboard",
+            "false",
+            "--temp-dir",
+            temp,
+            "--disable-usage-stats",
+        ],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 120
         while time.time() < deadline:

@@ -1,5 +1,6 @@
 """The shipped ground-truth table: complete, well formed, and reproduced exactly by
 train_standalone with the table's seed and settings."""
+
 from __future__ import annotations
 
 import pytest
@@ -63,8 +64,12 @@ def test_train_standalone_builds_the_supernet_child_and_refuses_bad_input(mnist1
     assert (again.val_accuracy, again.test_accuracy) == (r.val_accuracy, r.test_accuracy)
     other = train_standalone(space, arch, mnist1d, seed=1, epochs=1)
     assert (other.val_accuracy, other.test_accuracy) != (r.val_accuracy, r.test_accuracy)
-    for bad, match in (({"seed": -1}, "seed"), ({"epochs": 0}, "epochs"), ({"lr": float("nan")}, "lr"),
-                       ({"momentum": 0.9}, "unknown Settings")):
+    for bad, match in (
+        ({"seed": -1}, "seed"),
+        ({"epochs": 0}, "epochs"),
+        ({"lr": float("nan")}, "lr"),
+        ({"momentum": 0.9}, "unknown Settings"),
+    ):
         with pytest.raises(ValueError, match=match):
             train_standalone(space, arch, mnist1d, **bad)
     with pytest.raises(ValueError, match="cannot parse"):
@@ -81,8 +86,10 @@ def test_export_writes_a_table_that_reads_back_bit_for_bit(tmp_path, mnist1d):
     space = wb.spaces.get("teaching")
     results = tmp_path / "results.jsonl"
     archs = [space.format(space.random(torch.Generator().manual_seed(i))) for i in range(3)]
-    rows = [StandaloneResult(a, s, float(np.float32(0.1 + 0.07 * i)), float(np.float32(1 / 3 + i / 7)), 100 + i, 1.25)
-            for i, (a, s) in enumerate([(archs[0], 0), (archs[1], 0), (archs[2], 1)])]
+    rows = [
+        StandaloneResult(a, s, float(np.float32(0.1 + 0.07 * i)), float(np.float32(1 / 3 + i / 7)), 100 + i, 1.25)
+        for i, (a, s) in enumerate([(archs[0], 0), (archs[1], 0), (archs[2], 1)])
+    ]
     with ResultsFile(results, header(space, mnist1d, Settings())) as f:
         for r in rows:
             f.append(r)

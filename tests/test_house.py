@@ -1,5 +1,6 @@
 """The house rules that keep the package changeable: the core imports nothing above it, no import
 cycle but arch <-> spaces, one scorer whose BatchNorm modes do what the README says."""
+
 from __future__ import annotations
 
 import ast
@@ -12,12 +13,40 @@ import workbench as wb
 from workbench import scoring
 
 PACKAGE = Path(wb.__file__).parent
-CORE = ("arch", "spaces", "ops", "supernet", "controller", "samplers", "reinforce", "config", "trainer",
-        "tracking", "history", "data", "scoring", "seeds", "atomic", "digest")
+CORE = (
+    "arch",
+    "spaces",
+    "ops",
+    "supernet",
+    "controller",
+    "samplers",
+    "reinforce",
+    "config",
+    "trainer",
+    "tracking",
+    "history",
+    "data",
+    "scoring",
+    "seeds",
+    "atomic",
+    "digest",
+    "batches",
+    "undo",
+    "loop",
+    "errors",
+    "version",
+)
 ABOVE_THE_CORE = ("runs", "cli", "checkpoint", "viz", "app", "groundtruth", "fidelity")
 # str(arch) asks the space registry for its format: the one cycle we keep (README "Layout")
-ALLOWED_CYCLES = [{"workbench.arch", "workbench.spaces", "workbench.spaces.base", "workbench.spaces.macro",
-                   "workbench.spaces.teaching"}]
+ALLOWED_CYCLES = [
+    {
+        "workbench.arch",
+        "workbench.spaces",
+        "workbench.spaces.base",
+        "workbench.spaces.macro",
+        "workbench.spaces.teaching",
+    }
+]
 
 
 def _modules() -> dict[str, Path]:
@@ -109,9 +138,14 @@ def test_the_core_imports_nothing_above_it():
     graph = import_graph()
     core = [m for m in graph if _is_core(m)]
     assert len(core) >= len(CORE)
-    bad = {m: sorted(t for t in _reach(graph, m)
-                     if any(t == f"workbench.{a}" or t.startswith(f"workbench.{a}.") for a in ABOVE_THE_CORE))
-           for m in core}
+    bad = {
+        m: sorted(
+            t
+            for t in _reach(graph, m)
+            if any(t == f"workbench.{a}" or t.startswith(f"workbench.{a}.") for a in ABOVE_THE_CORE)
+        )
+        for m in core
+    }
     assert not {m: t for m, t in bad.items() if t}, bad
 
 
@@ -129,8 +163,13 @@ def test_no_private_name_is_imported_across_modules():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("workbench")):
                 own_module = node.level == 1 and not node.module
-                offenders += [f"{name}: {a.name}" for a in node.names if a.name.startswith("_")
-                              and not a.name.endswith("__") and not (own_module and f"{package}.{a.name}" in modules)]
+                offenders += [
+                    f"{name}: {a.name}"
+                    for a in node.names
+                    if a.name.startswith("_")
+                    and not a.name.endswith("__")
+                    and not (own_module and f"{package}.{a.name}" in modules)
+                ]
     assert not offenders, offenders
 
 
@@ -143,7 +182,6 @@ def trained(small_macro, digits_image):
     for _ in range(6):
         trainer.shared_step()
     return trainer
-
 
 
 def test_scorer_modes_use_batch_or_running_statistics(trained):

@@ -1,4 +1,5 @@
 """Files of a run: atomic writes, checksummed checkpoints, the log and its JSON records."""
+
 from __future__ import annotations
 
 import hashlib
@@ -71,8 +72,9 @@ def _records():
     a, b = teaching.random(gen), macro.random(gen)
     return [
         wb.SharedRecord(1, 0, a, 2.25, 2.0, 0.125, ("stem", "classifier"), ("stem",), 0.01),
-        wb.ControllerRecord(2, 0, b, (b, macro.random(gen)), 0.5, 0.51, 0.4, 0.1, -3.2, 4.4, 1 / 3,
-                            ((0.25, 0.75), (1.0,)), 0.02),
+        wb.ControllerRecord(
+            2, 0, b, (b, macro.random(gen)), 0.5, 0.51, 0.4, 0.1, -3.2, 4.4, 1 / 3, ((0.25, 0.75), (1.0,)), 0.02
+        ),
         wb.SkippedRecord(3, 1, "shared", "step 3: shared loss is nan", 0.001),
     ]
 

@@ -1,5 +1,6 @@
 """Replay: a CLI run's log read back as a History, and its folder loaded as a Trainer, match the
 records and the state that the same run makes in a notebook; the loaded trainer steps on the same."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -7,11 +8,28 @@ import dataclasses
 import pytest
 
 import workbench as wb
-from workbench.digest import state_digest
 from workbench.cli import EXIT_OK, main
+from workbench.digest import state_digest
 
-ARGS = ["--space", "teaching", "--num-nodes", "2", "--batch-size", "256", "--controller-steps", "2",
-        "--controller-aggregate", "3", "--epochs", "2", "--seed", "7", "--checkpoint-every", "9", "--quiet"]
+ARGS = [
+    "--space",
+    "teaching",
+    "--num-nodes",
+    "2",
+    "--batch-size",
+    "256",
+    "--controller-steps",
+    "2",
+    "--controller-aggregate",
+    "3",
+    "--epochs",
+    "2",
+    "--seed",
+    "7",
+    "--checkpoint-every",
+    "9",
+    "--quiet",
+]
 
 
 def _no_time(record):
@@ -52,8 +70,10 @@ def test_trainer_load_restores_state_and_history(cli_run, notebook_run):
     assert trainer.update_counts == notebook_run.update_counts
     assert len(wb.load_trainer(cli_run / "checkpoint.pt").history) == len(trainer.history)
     # stepping on from the loaded trainer gives what the notebook trainer gives
-    assert [_no_time(trainer.shared_step()), _no_time(trainer.controller_step())] == \
-        [_no_time(notebook_run.shared_step()), _no_time(notebook_run.controller_step())]
+    assert [_no_time(trainer.shared_step()), _no_time(trainer.controller_step())] == [
+        _no_time(notebook_run.shared_step()),
+        _no_time(notebook_run.controller_step()),
+    ]
 
 
 def test_replay_step_by_step(cli_run):

@@ -1,5 +1,6 @@
 """The trainer's own part in runs that last: its place in an epoch, state_dict round trips bit for
 bit, and diverging steps that change nothing."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,6 +32,7 @@ def _stop_at(step: int):
     def on_step(record):
         if record.step == step:
             raise _Stop
+
     return on_step
 
 
@@ -100,13 +102,22 @@ def test_load_state_dict_refuses_another_trainers_state():
 
 
 def _weights(trainer) -> str:
-    return state_digest({k: trainer.state_dict()[k] for k in ("supernet", "controller", "shared_optimizer",
-                                                               "controller_optimizer", "baseline", "update_counts")})
+    return state_digest(
+        {
+            k: trainer.state_dict()[k]
+            for k in ("supernet", "controller", "shared_optimizer", "controller_optimizer", "baseline", "update_counts")
+        }
+    )
 
 
-@pytest.mark.parametrize("changes, phase", [({"shared_lr": 1e3, "grad_clip": 0.0}, "shared"),
-                                            ({"shared_lr": 1e30, "grad_clip": 0.0}, "shared"),
-                                            ({"controller_lr": 1e30}, "controller")])
+@pytest.mark.parametrize(
+    "changes, phase",
+    [
+        ({"shared_lr": 1e3, "grad_clip": 0.0}, "shared"),
+        ({"shared_lr": 1e30, "grad_clip": 0.0}, "shared"),
+        ({"controller_lr": 1e30}, "controller"),
+    ],
+)
 def test_a_diverging_step_changes_nothing(changes, phase):
     trainer = _trainer(**changes)
     step = trainer.shared_step if phase == "shared" else trainer.controller_step

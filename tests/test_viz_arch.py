@@ -1,4 +1,5 @@
 """plot_arch: the child's edges are the highlighted ones, nodes never move, hovers carry counts and probabilities."""
+
 import pytest
 import torch
 
@@ -56,7 +57,7 @@ def test_highlighted_edges_are_the_childs(space, arch):
     fig = va.plot_arch(space, arch)
     at = {(round(n.x, 6), round(n.y, 6)): n.name for n in info.nodes}
     drawn = set()
-    for trace in fig.data[1:3 + len(space.ops)]:
+    for trace in fig.data[1 : 3 + len(space.ops)]:
         kind = "plain" if trace.name.startswith("in this child") else "skip" if trace.name.startswith("skip") else "op"
         for a, b in segments(trace):
             drawn.add((at[a], at[b], kind))

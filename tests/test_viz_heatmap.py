@@ -1,4 +1,5 @@
 """plot_update_heatmap: cells equal hand-made counts; gradient and change differ visibly; shares."""
+
 import pytest
 
 import workbench as wb
@@ -13,8 +14,10 @@ def hand_counts() -> wb.UpdateCounts:
     counts = wb.UpdateCounts(BLOCKS)
     counts.record(("stem", "node1<-0/relu", "classifier"), ("stem", "node1<-0/relu", "classifier"))
     # the optimizer also moved node1<-0/relu, which got no gradient in this step
-    counts.record(("stem", "node1<-0/tanh", "node2<-1/sigmoid", "classifier"),
-                  ("stem", "node1<-0/relu", "node1<-0/tanh", "node2<-1/sigmoid", "classifier"))
+    counts.record(
+        ("stem", "node1<-0/tanh", "node2<-1/sigmoid", "classifier"),
+        ("stem", "node1<-0/relu", "node1<-0/tanh", "node2<-1/sigmoid", "classifier"),
+    )
     return counts
 
 

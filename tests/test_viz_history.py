@@ -1,4 +1,5 @@
 """Data layers that read records (policy history, training curves, collapse report), on hand-made records."""
+
 import math
 
 import pytest
@@ -17,24 +18,48 @@ PEAKED = ((1.0,), (0.5, 0.25, 0.25, 0.0), (0.5, 0.5), (1.0, 0.0, 0.0, 0.0))
 
 
 def shared(step, epoch, loss, acc=0.5):
-    return wb.SharedRecord(step=step, epoch=epoch, arch=A, loss=loss, loss_after=loss - 0.1, accuracy=acc,
-                           updated=("stem",), changed=("stem",), seconds=0.01)
+    return wb.SharedRecord(
+        step=step,
+        epoch=epoch,
+        arch=A,
+        loss=loss,
+        loss_after=loss - 0.1,
+        accuracy=acc,
+        updated=("stem",),
+        changed=("stem",),
+        seconds=0.01,
+    )
 
 
 def theta(step, epoch, archs, policy, reward, baseline, advantage):
-    return wb.ControllerRecord(step=step, epoch=epoch, arch=archs[0], archs=tuple(archs), accuracy=reward,
-                               reward=reward, baseline=baseline, advantage=advantage, log_prob=-2.0, entropy=3.0,
-                               skip_rate=0.0, policy=policy, seconds=0.02)
+    return wb.ControllerRecord(
+        step=step,
+        epoch=epoch,
+        arch=archs[0],
+        archs=tuple(archs),
+        accuracy=reward,
+        reward=reward,
+        baseline=baseline,
+        advantage=advantage,
+        log_prob=-2.0,
+        entropy=3.0,
+        skip_rate=0.0,
+        policy=policy,
+        seconds=0.02,
+    )
 
 
 def history():
-    return wb.History([
-        shared(1, 0, 2.3), shared(2, 0, 2.1),
-        theta(3, 0, [A] * 5 + [B] * 5, UNIFORM, 0.2, 0.2, 0.0),
-        theta(4, 0, [A] * 10, PEAKED, 0.3, 0.21, 0.09),
-        shared(5, 1, 1.9),
-        theta(6, 1, [A] * 8 + [B] * 2, PEAKED, 0.1, 0.2, -0.11),
-    ])
+    return wb.History(
+        [
+            shared(1, 0, 2.3),
+            shared(2, 0, 2.1),
+            theta(3, 0, [A] * 5 + [B] * 5, UNIFORM, 0.2, 0.2, 0.0),
+            theta(4, 0, [A] * 10, PEAKED, 0.3, 0.21, 0.09),
+            shared(5, 1, 1.9),
+            theta(6, 1, [A] * 8 + [B] * 2, PEAKED, 0.1, 0.2, -0.11),
+        ]
+    )
 
 
 # ---- policy history ---------------------------------------------------------------------------
@@ -106,17 +131,28 @@ def test_collapse_report_exact_evidence():
     assert report.rewards == (0.3, 0.1) and report.baselines == (0.21, 0.2)
     assert report.mean_advantage == pytest.approx(-0.01)
     statuses = {c.name: c.status for c in report.checks}
-    assert statuses == {"entropy (mean share of max)": "ok", "distinct children": "alarm",
-                        "most frequent child's share": "alarm", "share of identity ops": "ok"}
+    assert statuses == {
+        "entropy (mean share of max)": "ok",
+        "distinct children": "alarm",
+        "most frequent child's share": "alarm",
+        "share of identity ops": "ok",
+    }
     assert report.verdict == "collapsed"
     wider = vc.collapse_report(history(), last_k=25)
     assert wider.steps == (3, 4, 6) and wider.samples == 25 and wider.top_share == pytest.approx(18 / 25)
 
 
 def test_collapse_thresholds_are_the_users():
-    lenient = vc.collapse_report(history(), last_k=20, distinct_alarm=0.05, distinct_warning=0.08,
-                                 top_share_warning=0.92, top_share_alarm=0.95, entropy_warning=0.3,
-                                 entropy_alarm=0.1)
+    lenient = vc.collapse_report(
+        history(),
+        last_k=20,
+        distinct_alarm=0.05,
+        distinct_warning=0.08,
+        top_share_warning=0.92,
+        top_share_alarm=0.95,
+        entropy_warning=0.3,
+        entropy_alarm=0.1,
+    )
     assert lenient.verdict == "healthy" and lenient.reasons == ("every check is within its thresholds",)
     th = vc.CollapseThresholds(top_share_warning=0.85, top_share_alarm=0.95, distinct_alarm=0.05, distinct_warning=0.2)
     warned = vc.collapse_report(history(), last_k=20, thresholds=th)

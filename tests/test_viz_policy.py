@@ -1,4 +1,5 @@
 """plot_policy: the bars are controller.distributions(arch); the right panel is what a θ step changed."""
+
 import pytest
 import torch
 
@@ -29,7 +30,7 @@ def test_bars_equal_the_distributions(space):
             assert t.x[at] == pytest.approx(float(dists[k][j]), abs=1e-12)
     shown = sum(len(t.x) for t in fig.data[: len(fig.data) // 2])
     assert shown == sum(len(d.options) for d in space.decisions)
-    assert all(len(t.x) == 0 for t in fig.data[len(fig.data) // 2:])  # no previous: the change panel is empty
+    assert all(len(t.x) == 0 for t in fig.data[len(fig.data) // 2 :])  # no previous: the change panel is empty
 
 
 def test_default_arch_is_the_most_likely_child():
@@ -37,8 +38,12 @@ def test_default_arch_is_the_most_likely_child():
     greedy = ctrl.most_likely()
     fig = vp.plot_policy(ctrl)
     assert f"its most likely child: {greedy}" in fig.layout.title.subtitle.text
-    assert fig.to_plotly_json() == vp.plot_policy(ctrl, greedy).update_layout(
-        title_subtitle_text=fig.layout.title.subtitle.text).to_plotly_json()
+    assert (
+        fig.to_plotly_json()
+        == vp.plot_policy(ctrl, greedy)
+        .update_layout(title_subtitle_text=fig.layout.title.subtitle.text)
+        .to_plotly_json()
+    )
 
 
 def test_the_data_layer_needs_no_controller():

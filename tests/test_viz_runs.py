@@ -1,4 +1,5 @@
 """Views on real runs: a collapsed and a healthy controller get different verdicts; every figure on both spaces."""
+
 import re
 import subprocess
 import sys
@@ -41,13 +42,22 @@ def test_collapsed_and_healthy_runs_get_different_verdicts(one_thread):
     assert "HEALTHY" in wb.viz.plot_collapse(healthy).layout.title.text
 
 
-@pytest.mark.parametrize("space, dataset", [
-    (wb.spaces.get("teaching"), lambda: wb.data.digits("flat")),
-    (wb.spaces.get("enas-macro", num_layers=4), lambda: wb.data.digits("image")),
-])
+@pytest.mark.parametrize(
+    "space, dataset",
+    [
+        (wb.spaces.get("teaching"), lambda: wb.data.digits("flat")),
+        (wb.spaces.get("enas-macro", num_layers=4), lambda: wb.data.digits("image")),
+    ],
+)
 def test_every_figure_on_both_spaces(one_thread, space, dataset):
-    trainer = wb.Trainer(space, data=dataset(), seed=0, config=wb.TrainerConfig.for_space(
-        space, batch_size=32, controller_aggregate=2, reward_batch_size=32, unused_grads="zero"))
+    trainer = wb.Trainer(
+        space,
+        data=dataset(),
+        seed=0,
+        config=wb.TrainerConfig.for_space(
+            space, batch_size=32, controller_aggregate=2, reward_batch_size=32, unused_grads="zero"
+        ),
+    )
     figures = []
     for _ in range(2):  # the trace structure must not change as the run goes on
         for _ in range(3):
@@ -56,15 +66,17 @@ def test_every_figure_on_both_spaces(one_thread, space, dataset):
         before = trainer.controller.distributions(arch)
         trainer.controller_step()
         report = wb.viz.collapse_report(trainer.history, min_samples=1)
-        figures.append([
-            wb.viz.plot_arch(space, trainer.history.shared()[-1].arch, trainer.update_counts, trainer.controller),
-            wb.viz.plot_policy(trainer.controller, arch, previous=before),
-            wb.viz.plot_policy_history(trainer.history),
-            wb.viz.plot_update_heatmap(trainer.update_counts, space),
-            wb.viz.plot_update_heatmap(trainer.update_counts, space, normalize=True),
-            wb.viz.plot_training(trainer.history),
-            wb.viz.plot_collapse(report),
-        ])
+        figures.append(
+            [
+                wb.viz.plot_arch(space, trainer.history.shared()[-1].arch, trainer.update_counts, trainer.controller),
+                wb.viz.plot_policy(trainer.controller, arch, previous=before),
+                wb.viz.plot_policy_history(trainer.history),
+                wb.viz.plot_update_heatmap(trainer.update_counts, space),
+                wb.viz.plot_update_heatmap(trainer.update_counts, space, normalize=True),
+                wb.viz.plot_training(trainer.history),
+                wb.viz.plot_collapse(report),
+            ]
+        )
     for first, later in zip(*figures):
         assert [(t.type, t.name) for t in first.data] == [(t.type, t.name) for t in later.data]
         assert later.layout.uirevision and later.layout.title.text and later.layout.font.size >= 14
@@ -82,8 +94,10 @@ def test_one_colour_per_op_colour_blind_safe():
 
 
 def test_import_workbench_does_not_import_plotly():
-    code = ("import sys, workbench as wb; assert 'plotly' not in sys.modules, 'plotly imported'; "
-            "wb.viz.plot_arch; assert 'plotly' in sys.modules; print('ok')")
+    code = (
+        "import sys, workbench as wb; assert 'plotly' not in sys.modules, 'plotly imported'; "
+        "wb.viz.plot_arch; assert 'plotly' in sys.modules; print('ok')"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
 

@@ -1,22 +1,33 @@
 """ENAS Workbench: weight-sharing neural architecture search you can step through and see.
 
-    import workbench as wb
-    trainer = wb.Trainer("teaching")          # MNIST-1D, LSTM controller, ENAS defaults
-    trainer.shared_step()                     # θ frozen: one ω step on a sampled child
-    trainer.controller_step()                 # ω frozen: one REINFORCE step of θ
-    trainer = wb.load_trainer("runs/NAME")    # a headless run (`workbench search`), log as History
+import workbench as wb
+trainer = wb.Trainer("teaching")          # MNIST-1D, LSTM controller, ENAS defaults
+trainer.shared_step()                     # θ frozen: one ω step on a sampled child
+trainer.controller_step()                 # ω frozen: one REINFORCE step of θ
+trainer = wb.load_trainer("runs/NAME")    # a headless run (`workbench search`), log as History
 """
+
 from . import data, fidelity, groundtruth, reinforce, scoring, seeds, spaces
 from .arch import Arch
 from .checkpoint import CheckpointError
 from .config import TrainerConfig
 from .controller import Controller, Sample
-from .history import ChildScore, ControllerRecord, History, SharedRecord, SkippedRecord, record_from_dict, record_to_dict
+from .errors import DivergenceError
+from .history import (
+    ChildScore,
+    ControllerRecord,
+    History,
+    SharedRecord,
+    SkippedRecord,
+    record_from_dict,
+    record_to_dict,
+)
 from .runs import RunFolder, load_trainer
 from .supernet import Child, Supernet
 from .tracking import UpdateCounts
-from .trainer import DivergenceError, Trainer
+from .trainer import Trainer
 from .version import __version__
+
 
 def __getattr__(name: str):
     """`wb.viz` and `wb.app` are imported on first use, so `import workbench` never imports plotly."""
@@ -28,8 +39,31 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "Arch", "CheckpointError", "Child", "ChildScore", "Controller", "ControllerRecord", "DivergenceError", "History",
-    "RunFolder", "Sample", "SharedRecord", "SkippedRecord", "Supernet", "Trainer", "TrainerConfig", "UpdateCounts",
-    "record_from_dict", "record_to_dict",
-    "load_trainer", "data", "fidelity", "groundtruth", "reinforce", "scoring", "seeds", "spaces", "__version__",
+    "Arch",
+    "CheckpointError",
+    "Child",
+    "ChildScore",
+    "Controller",
+    "ControllerRecord",
+    "DivergenceError",
+    "History",
+    "RunFolder",
+    "Sample",
+    "SharedRecord",
+    "SkippedRecord",
+    "Supernet",
+    "Trainer",
+    "TrainerConfig",
+    "UpdateCounts",
+    "record_from_dict",
+    "record_to_dict",
+    "load_trainer",
+    "data",
+    "fidelity",
+    "groundtruth",
+    "reinforce",
+    "scoring",
+    "seeds",
+    "spaces",
+    "__version__",
 ]

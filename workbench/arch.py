@@ -4,6 +4,7 @@ Owns: the value (which space, which choice per decision), equality, hashing and 
 text. Must not: know what the choices mean; the space that made it formats, parses and
 validates it (`space.check(arch)`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

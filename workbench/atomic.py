@@ -5,6 +5,7 @@ temporary files a killed write leaves behind, and the test hook that pauses a wr
 Every file the workbench writes goes through here: checkpoints, run configs, cached data,
 ground-truth tables. Must not: know what the bytes mean.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,7 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(data[: len(data) // 2])
             _maybe_pause(path.name, f)
-            f.write(data[len(data) // 2:])
+            f.write(data[len(data) // 2 :])
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

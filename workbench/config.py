@@ -7,6 +7,7 @@ Owns: the knobs, their defaults, their meaning (each field's metadata "help", wh
 line shows as its flag's help), their validation, and the per-space overrides with their reasons.
 Must not: import from runs, cli, viz, app or groundtruth, or read arguments or files.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,70 +30,98 @@ class TrainerConfig:
 
     # Each field's "help" is its meaning: the line a reader sees here and the CLI shows for its flag.
     # ---- phase 1: shared weights ω (θ frozen) ----
-    shared_optimizer: str = field(default="sgd", metadata={
-        "help": '"sgd": Nesterov momentum 0.9 + weight decay; or "adam"'})
-    shared_lr: float = field(default=0.05, metadata={
-        "help": "learning rate of ω: ENAS child_lr (constant here; ENAS anneals it with cosine)"})
-    shared_momentum: float = field(default=0.9, metadata={
-        "help": "momentum of the sgd shared optimizer (Nesterov when > 0)"})
-    shared_weight_decay: float = field(default=1e-4, metadata={
-        "help": "weight decay of ω, applied only to the blocks the child used"})
-    grad_clip: float = field(default=5.0, metadata={
-        "help": "max global grad norm of a child's step (ENAS child_grad_bound); 0 = off"})
-    batch_size: int = field(default=128, metadata={
-        "help": "training minibatch of one ω step"})
-    unused_grads: str = field(default="none", metadata={
-        "help": '"none": unused blocks get no grad; "zero": zero grads (the classic bug)'})
+    shared_optimizer: str = field(
+        default="sgd", metadata={"help": '"sgd": Nesterov momentum 0.9 + weight decay; or "adam"'}
+    )
+    shared_lr: float = field(
+        default=0.05,
+        metadata={"help": "learning rate of ω: ENAS child_lr (constant here; ENAS anneals it with cosine)"},
+    )
+    shared_momentum: float = field(
+        default=0.9, metadata={"help": "momentum of the sgd shared optimizer (Nesterov when > 0)"}
+    )
+    shared_weight_decay: float = field(
+        default=1e-4, metadata={"help": "weight decay of ω, applied only to the blocks the child used"}
+    )
+    grad_clip: float = field(
+        default=5.0, metadata={"help": "max global grad norm of a child's step (ENAS child_grad_bound); 0 = off"}
+    )
+    batch_size: int = field(default=128, metadata={"help": "training minibatch of one ω step"})
+    unused_grads: str = field(
+        default="none", metadata={"help": '"none": unused blocks get no grad; "zero": zero grads (the classic bug)'}
+    )
     # ---- phase 2: controller θ (ω frozen) ----
-    controller_kind: str = field(default="lstm", metadata={
-        "help": '"lstm" (ENAS) or "independent" (one categorical per decision)'})
-    controller_hidden: int = field(default=64, metadata={
-        "help": "LSTM hidden size (ENAS lstm_size 64)"})
-    controller_lr: float = field(default=1e-3, metadata={
-        "help": "learning rate of θ: Adam, betas (0, 0.999), eps 1e-3 as in ENAS"})
-    controller_steps: int = field(default=50, metadata={
-        "help": "θ steps per epoch (ENAS controller_train_steps)"})
-    controller_aggregate: int = field(default=20, metadata={
-        "help": "children sampled per θ step (ENAS controller_num_aggregate)"})
-    reward_batch_size: int = field(default=128, metadata={
-        "help": "validation minibatch that scores one child"})
-    entropy_weight: float = field(default=1e-4, metadata={
-        "help": "reward += entropy_weight * entropy of the sample"})
-    baseline_decay: float = field(default=0.99, metadata={
-        "help": "b <- decay * b + (1 - decay) * R"})
-    tanh_constant: float | None = field(default=1.5, metadata={
-        "help": "logits -> C * tanh(logits / T); None or 0 = off"})
-    temperature: float = field(default=1.0, metadata={
-        "help": "T: the controller's logits are divided by it before the tanh; 1 = off"})
-    skip_target: float = field(default=0.4, metadata={
-        "help": "enas-macro: target share of skip connections"})
-    skip_weight: float = field(default=0.8, metadata={
-        "help": "enas-macro: weight of KL(skip rate || target) in the loss"})
+    controller_kind: str = field(
+        default="lstm", metadata={"help": '"lstm" (ENAS) or "independent" (one categorical per decision)'}
+    )
+    controller_hidden: int = field(default=64, metadata={"help": "LSTM hidden size (ENAS lstm_size 64)"})
+    controller_lr: float = field(
+        default=1e-3, metadata={"help": "learning rate of θ: Adam, betas (0, 0.999), eps 1e-3 as in ENAS"}
+    )
+    controller_steps: int = field(default=50, metadata={"help": "θ steps per epoch (ENAS controller_train_steps)"})
+    controller_aggregate: int = field(
+        default=20, metadata={"help": "children sampled per θ step (ENAS controller_num_aggregate)"}
+    )
+    reward_batch_size: int = field(default=128, metadata={"help": "validation minibatch that scores one child"})
+    entropy_weight: float = field(default=1e-4, metadata={"help": "reward += entropy_weight * entropy of the sample"})
+    baseline_decay: float = field(default=0.99, metadata={"help": "b <- decay * b + (1 - decay) * R"})
+    tanh_constant: float | None = field(
+        default=1.5, metadata={"help": "logits -> C * tanh(logits / T); None or 0 = off"}
+    )
+    temperature: float = field(
+        default=1.0, metadata={"help": "T: the controller's logits are divided by it before the tanh; 1 = off"}
+    )
+    skip_target: float = field(default=0.4, metadata={"help": "enas-macro: target share of skip connections"})
+    skip_weight: float = field(
+        default=0.8, metadata={"help": "enas-macro: weight of KL(skip rate || target) in the loss"}
+    )
     # ---- both ----
-    sampler: str = field(default="controller", metadata={
-        "help": 'who picks the child of an ω step: "controller", "uniform", or "fair" ("fair": FairNAS-style, '
-                "each ω step one update from a group covering every option; see Trainer.fair_group)"})
-    reward_bn_mode: str = field(default=DEFAULT_BN, metadata={
-        "help": 'BatchNorm while scoring rewards: "batch" statistics or "running" (scoring.py)'})
+    sampler: str = field(
+        default="controller",
+        metadata={
+            "help": 'who picks the child of an ω step: "controller", "uniform", or "fair" ("fair": FairNAS-style, '
+            "each ω step one update from a group covering every option; see Trainer.fair_group)"
+        },
+    )
+    reward_bn_mode: str = field(
+        default=DEFAULT_BN,
+        metadata={"help": 'BatchNorm while scoring rewards: "batch" statistics or "running" (scoring.py)'},
+    )
 
     def __post_init__(self) -> None:
-        choices = {"shared_optimizer": SHARED_OPTIMIZERS, "sampler": SAMPLERS, "reward_bn_mode": BN_MODES,
-                   "unused_grads": UNUSED_GRADS, "controller_kind": CONTROLLER_KINDS}
+        choices = {
+            "shared_optimizer": SHARED_OPTIMIZERS,
+            "sampler": SAMPLERS,
+            "reward_bn_mode": BN_MODES,
+            "unused_grads": UNUSED_GRADS,
+            "controller_kind": CONTROLLER_KINDS,
+        }
         for name, valid in choices.items():
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name}={getattr(self, name)!r} is not valid; choose one of {', '.join(valid)}")
-        for name in ("batch_size", "controller_steps", "controller_aggregate", "reward_batch_size",
-                     "controller_hidden"):
+        for name in (
+            "batch_size",
+            "controller_steps",
+            "controller_aggregate",
+            "reward_batch_size",
+            "controller_hidden",
+        ):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "controller_steps" else 1):
-                raise ValueError(f"{name}={v!r} must be a positive integer"
-                                 + (" (or 0)" if name == "controller_steps" else ""))
+                raise ValueError(
+                    f"{name}={v!r} must be a positive integer" + (" (or 0)" if name == "controller_steps" else "")
+                )
         ranges = {  # name: (low, high, low inclusive); learning rates stay inside float32
-            "shared_lr": (0.0, _LR_MAX, False), "controller_lr": (0.0, _LR_MAX, True),
-            "shared_momentum": (0.0, 1.0, True), "shared_weight_decay": (0.0, math.inf, True),
-            "grad_clip": (0.0, math.inf, True), "entropy_weight": (0.0, math.inf, True),
-            "baseline_decay": (0.0, 1.0, True), "temperature": (0.0, math.inf, False),
-            "skip_target": (0.0, 1.0, False), "skip_weight": (0.0, math.inf, True),
+            "shared_lr": (0.0, _LR_MAX, False),
+            "controller_lr": (0.0, _LR_MAX, True),
+            "shared_momentum": (0.0, 1.0, True),
+            "shared_weight_decay": (0.0, math.inf, True),
+            "grad_clip": (0.0, math.inf, True),
+            "entropy_weight": (0.0, math.inf, True),
+            "baseline_decay": (0.0, 1.0, True),
+            "temperature": (0.0, math.inf, False),
+            "skip_target": (0.0, 1.0, False),
+            "skip_weight": (0.0, math.inf, True),
         }
         for name, (lo, hi, inclusive) in ranges.items():
             v = getattr(self, name)

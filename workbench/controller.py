@@ -4,6 +4,7 @@ Owns: the policy's parameters, logit shaping (temperature, tanh constant), sampl
 probabilities and per-decision distributions. Must not: compute rewards or step an optimizer
 (reinforce.py and the Trainer do).
 """
+
 from __future__ import annotations
 
 import math
@@ -81,12 +82,17 @@ class Controller(nn.Module):
                     p.zero_()  # exactly uniform
 
     @classmethod
-    def for_run(cls, space: Space | str, config, seed: int) -> "Controller":
+    def for_run(cls, space: Space | str, config, seed: int) -> Controller:
         """The policy a Trainer with `config` (a TrainerConfig) and user seed `seed` starts from:
         its θ before the first step, drawn from the named stream "controller"."""
-        return cls(space, kind=config.controller_kind, hidden_size=config.controller_hidden,
-                   temperature=config.temperature, tanh_constant=config.tanh_constant,
-                   seed=seeds.derive(seed, "controller"))
+        return cls(
+            space,
+            kind=config.controller_kind,
+            hidden_size=config.controller_hidden,
+            temperature=config.temperature,
+            tanh_constant=config.tanh_constant,
+            seed=seeds.derive(seed, "controller"),
+        )
 
     # ---- public API -----------------------------------------------------------------------
     def sample(self, generator: torch.Generator | None = None) -> Sample:
@@ -111,8 +117,12 @@ class Controller(nn.Module):
     # ---- internals ------------------------------------------------------------------------
     def _result(self, w: _Walk) -> Sample:
         skip = torch.stack(w.skip_probs) if w.skip_probs else torch.zeros(0)
-        return Sample(Arch(self.space.name, tuple(w.choices)), torch.stack(w.log_probs).sum(),
-                      torch.stack(w.entropies).sum(), skip)
+        return Sample(
+            Arch(self.space.name, tuple(w.choices)),
+            torch.stack(w.log_probs).sum(),
+            torch.stack(w.entropies).sum(),
+            skip,
+        )
 
     def _shape(self, logits: torch.Tensor) -> torch.Tensor:
         """ENAS logit shaping: divide by the temperature, then squash with C * tanh."""

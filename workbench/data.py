@@ -5,8 +5,10 @@ arrays on disk so later kernels skip the 4 s import and generation), scikit-lear
 digits, and wrapping any tensors. Generation never disturbs the caller's global random state.
 Must not: know about spaces or models.
 """
+
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -60,10 +62,14 @@ def from_tensors(train, val, test=None, name: str = "tensors", num_classes: int 
         X = torch.as_tensor(X, dtype=torch.float32)
         y = torch.as_tensor(y)
         if y.dtype.is_floating_point or y.dim() != 1:
-            raise ValueError(f"{split_name} labels must be a 1-D integer tensor, got dtype {y.dtype}, shape {tuple(y.shape)}")
+            raise ValueError(
+                f"{split_name} labels must be a 1-D integer tensor, got dtype {y.dtype}, shape {tuple(y.shape)}"
+            )
         if X.dim() < 2 or len(X) != len(y) or len(y) == 0:
-            raise ValueError(f"{split_name} has X of shape {tuple(X.shape)} and y of shape {tuple(y.shape)}; "
-                             "need X (N, ...) and y (N,) with the same N > 0")
+            raise ValueError(
+                f"{split_name} has X of shape {tuple(X.shape)} and y of shape {tuple(y.shape)}; "
+                "need X (N, ...) and y (N,) with the same N > 0"
+            )
         if not torch.isfinite(X).all():
             raise ValueError(f"{split_name} inputs contain NaN or infinite values")
         splits.append((X.contiguous(), y.long().contiguous()))
@@ -105,8 +111,12 @@ def _generate_mnist1d(num_samples: int, seed: int) -> dict[str, np.ndarray]:
     finally:
         random.setstate(py_state)
         np.random.set_state(np_state)
-    return {"x": d["x"].astype(np.float32), "y": d["y"].astype(np.int64),
-            "x_test": d["x_test"].astype(np.float32), "y_test": d["y_test"].astype(np.int64)}
+    return {
+        "x": d["x"].astype(np.float32),
+        "y": d["y"].astype(np.int64),
+        "x_test": d["x_test"].astype(np.float32),
+        "y_test": d["y_test"].astype(np.int64),
+    }
 
 
 @functools.lru_cache(maxsize=8)
@@ -120,10 +130,8 @@ def _mnist1d_arrays(num_samples: int, seed: int) -> dict[str, np.ndarray]:
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache file is regenerated below
     arrays = _generate_mnist1d(num_samples, seed)
-    try:
+    with contextlib.suppress(OSError):  # a read-only home still works, just without the disk cache
         _save_npz_atomic(path, arrays)
-    except OSError:
-        pass  # a read-only home still works, just without the disk cache
     return arrays
 
 
@@ -140,9 +148,13 @@ def mnist1d(num_samples: int = 5000, seed: int = 42, val_fraction: float = 0.25)
     a = _mnist1d_arrays(num_samples, int(seed))
     n_val = int(round(len(a["y"]) * val_fraction))
     x, y = torch.from_numpy(a["x"]), torch.from_numpy(a["y"])
-    return from_tensors((x[n_val:], y[n_val:]), (x[:n_val], y[:n_val]),
-                        (torch.from_numpy(a["x_test"]), torch.from_numpy(a["y_test"])),
-                        name="mnist1d", num_classes=10)
+    return from_tensors(
+        (x[n_val:], y[n_val:]),
+        (x[:n_val], y[:n_val]),
+        (torch.from_numpy(a["x_test"]), torch.from_numpy(a["y_test"])),
+        name="mnist1d",
+        num_classes=10,
+    )
 
 
 VIEWS = ("flat", "image")
@@ -164,7 +176,7 @@ def digits(view: str = "flat", seed: int = 0) -> Dataset:
         X = X.reshape(-1, 1, 8, 8)
     order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
     n_train, n_val = int(0.6 * len(y)), int(0.2 * len(y))
-    parts = order[:n_train], order[n_train:n_train + n_val], order[n_train + n_val:]
+    parts = order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]
     return from_tensors(*[(X[i], y[i]) for i in parts], name=f"digits-{view}", num_classes=10)
 
 

@@ -3,6 +3,7 @@
 Owns: `state_digest` (what a checkpoint's checksum is) and `data_sha256` (the fingerprint that
 keeps a run from resuming on other data). Must not: read or write files.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,5 +40,10 @@ def _feed(h, obj) -> None:
 
 def data_sha256(dataset) -> str:
     """A fingerprint of a Dataset's splits, so a run is never resumed on other data."""
-    return state_digest({"name": dataset.name, "classes": dataset.num_classes,
-                         "splits": [dataset.split(s) for s in ("train", "val", "test")]})
+    return state_digest(
+        {
+            "name": dataset.name,
+            "classes": dataset.num_classes,
+            "splits": [dataset.split(s) for s in ("train", "val", "test")],
+        }
+    )

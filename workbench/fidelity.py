@@ -14,6 +14,7 @@ percentile and regret), and which children the shared weights flatter or wrong (
 places gained per child, with its identity ops; `rank_shift_groups`, `most_misranked`).
 Must not: train or change the weights it scores.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -31,8 +32,10 @@ def _frame_check(table, metric: str):
         raise ValueError(f"metric={metric!r} is not valid; choose one of {', '.join(METRICS)}")
     missing = {"arch", "seed", metric} - set(getattr(table, "columns", ()))
     if missing:
-        raise ValueError(f"the ground-truth table lacks column(s) {sorted(missing)}; "
-                         "use wb.groundtruth.load(...) or load_results(...)")
+        raise ValueError(
+            f"the ground-truth table lacks column(s) {sorted(missing)}; "
+            "use wb.groundtruth.load(...) or load_results(...)"
+        )
 
 
 def truth(table, metric: str = "test_accuracy"):
@@ -59,8 +62,11 @@ def shared_accuracies(model, archs=None, data=None, split: str = "val", bn: str 
 
     net, data = _net_and_data(model, data)
     space = net.space
-    archs = list(space.enumerate()) if archs is None else [space.parse(a) if isinstance(a, str) else space.check(a)
-                                                           for a in archs]
+    archs = (
+        list(space.enumerate())
+        if archs is None
+        else [space.parse(a) if isinstance(a, str) else space.check(a) for a in archs]
+    )
     X, y = data.split(split)
     device = next(net.parameters()).device
     X, y = X.to(device), y.to(device)
@@ -116,8 +122,15 @@ def standing(arch: Arch | str, table, metric: str = "test_accuracy", space="teac
     if name not in t.index:
         raise ValueError(f"{name!r} is not in the ground-truth table")
     acc = float(t[name])
-    return {"arch": name, metric: acc, "best": float(t.max()), "regret": float(t.max() - acc),
-            "percentile": float(100.0 * (t < acc).mean()), "rank": int((t > acc).sum() + 1), "of": int(len(t))}
+    return {
+        "arch": name,
+        metric: acc,
+        "best": float(t.max()),
+        "regret": float(t.max() - acc),
+        "percentile": float(100.0 * (t < acc).mean()),
+        "rank": int((t > acc).sum() + 1),
+        "of": int(len(t)),
+    }
 
 
 @dataclass(frozen=True)
@@ -137,8 +150,17 @@ class FidelityReport:
         return asdict(self)
 
 
-def report(model, table, sample: int | None = None, seed: int = 0, metric: str = "test_accuracy",
-           data=None, split: str = "val", ks=(10, 100, 500), bn: str = scoring.DEFAULT_BN) -> FidelityReport:
+def report(
+    model,
+    table,
+    sample: int | None = None,
+    seed: int = 0,
+    metric: str = "test_accuracy",
+    data=None,
+    split: str = "val",
+    ks=(10, 100, 500),
+    bn: str = scoring.DEFAULT_BN,
+) -> FidelityReport:
     """Score every architecture (or `sample` of them, drawn with `seed`) with the current shared
     weights, BatchNorm in mode `bn`, and compare with the ground-truth `table` (a wb.groundtruth
     DataFrame)."""
@@ -153,10 +175,16 @@ def report(model, table, sample: int | None = None, seed: int = 0, metric: str =
     shared = shared_accuracies(model, archs, data=data, split=split, bn=bn)
     agree = rank_agreement(shared, t, ks)
     best = shared.sort_values(ascending=False, kind="stable").index[0]
-    return FidelityReport(n=agree["n"], metric=metric, kendall_tau=agree["kendall_tau"],
-                          spearman_rho=agree["spearman_rho"], top_k=agree["top_k"],
-                          noise_ceiling=noise_ceiling(table, metric) if table["seed"].nunique() > 1 else None,
-                          picked=standing(best, table, metric, net.space), bn=bn)
+    return FidelityReport(
+        n=agree["n"],
+        metric=metric,
+        kendall_tau=agree["kendall_tau"],
+        spearman_rho=agree["spearman_rho"],
+        top_k=agree["top_k"],
+        noise_ceiling=noise_ceiling(table, metric) if table["seed"].nunique() > 1 else None,
+        picked=standing(best, table, metric, net.space),
+        bn=bn,
+    )
 
 
 # ---- who the shared weights flatter, who they wrong ----------------------------------------------
@@ -180,8 +208,9 @@ def rank_shifts(shared, target, space="teaching"):
     common = shared.index.intersection(target.index)
     if len(common) < 2:
         raise ValueError(f"need at least 2 architectures in both, got {len(common)}")
-    frame = pd.DataFrame({"shared_accuracy": shared.loc[common].astype(float),
-                          "true_accuracy": target.loc[common].astype(float)})
+    frame = pd.DataFrame(
+        {"shared_accuracy": shared.loc[common].astype(float), "true_accuracy": target.loc[common].astype(float)}
+    )
     frame["shared_rank"] = frame["shared_accuracy"].rank(ascending=False, method="min").astype(int)
     frame["true_rank"] = frame["true_accuracy"].rank(ascending=False, method="min").astype(int)
     frame["places_gained"] = frame["true_rank"] - frame["shared_rank"]
@@ -196,8 +225,12 @@ def rank_shift_groups(shifts, by: str = "identity_ops"):
     and true accuracy, and the mean places they gain on the shared weights."""
     if by not in shifts.columns:
         raise ValueError(f"by={by!r} is not a column; choose one of {', '.join(shifts.columns)}")
-    return shifts.groupby(by).agg(children=("places_gained", "size"), shared_accuracy=("shared_accuracy", "mean"),
-                                  true_accuracy=("true_accuracy", "mean"), places_gained=("places_gained", "mean"))
+    return shifts.groupby(by).agg(
+        children=("places_gained", "size"),
+        shared_accuracy=("shared_accuracy", "mean"),
+        true_accuracy=("true_accuracy", "mean"),
+        places_gained=("places_gained", "mean"),
+    )
 
 
 def most_misranked(shifts, n: int = 3):
@@ -209,5 +242,9 @@ def most_misranked(shifts, n: int = 3):
         raise ValueError(f"n={n!r} must be a positive int")
     cols = ["shared_rank", "true_rank", "shared_accuracy", "true_accuracy"]
     distinct = shifts.drop_duplicates(["shared_accuracy", "true_accuracy"])
-    return pd.concat({"flattered": distinct.nlargest(n, "places_gained")[cols],
-                      "wronged": distinct.nsmallest(n, "places_gained")[cols]})
+    return pd.concat(
+        {
+            "flattered": distinct.nlargest(n, "places_gained")[cols],
+            "wronged": distinct.nsmallest(n, "places_gained")[cols],
+        }
+    )

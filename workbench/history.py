@@ -1,16 +1,18 @@
 """What the trainer did, step by step: frozen records and the History that holds them.
 
 Owns: SharedRecord (one ω step), ControllerRecord (one θ step) with a ChildScore per sampled
-child, SkippedRecord (a diverged step skipped under `on_nan="skip"`), History (an append-only sequence with filters and a pandas view),
-and the records' JSON form (`record_to_dict` / `record_from_dict`, one log.jsonl line each).
+child, SkippedRecord (a diverged step skipped under `on_nan="skip"`), History (an append-only
+sequence with filters and a pandas view), and the records' JSON form (`record_to_dict` /
+`record_from_dict`, one log.jsonl line each).
 Must not: train or plot.
 """
+
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import MISSING, asdict, dataclass, fields
-from typing import Iterator, Sequence
 
 from . import spaces
 from .arch import Arch
@@ -46,7 +48,7 @@ class ChildScore:
     skip_rate: float  # share of skip decisions that chose a skip (enas-macro; 0 elsewhere)
 
     @classmethod
-    def from_dict(cls, row: dict, space) -> "ChildScore":
+    def from_dict(cls, row: dict, space) -> ChildScore:
         names = [f.name for f in fields(cls)]
         missing = [n for n in names if n not in row]
         if missing:
@@ -155,16 +157,16 @@ class History(Sequence):
         skipped = f", {n['skipped']} skipped" if n["skipped"] else ""
         return f"History({len(self)} records: {n['shared']} shared, {n['controller']} controller{skipped})"
 
-    def shared(self) -> "History":
+    def shared(self) -> History:
         """Only the ω steps."""
         return History([r for r in self if r.phase == "shared"])
 
-    def controller(self) -> "History":
+    def controller(self) -> History:
         """Only the θ steps."""
         return History([r for r in self if r.phase == "controller"])
 
     @classmethod
-    def from_log(cls, path: str | os.PathLike) -> "History":
+    def from_log(cls, path: str | os.PathLike) -> History:
         """The records of a run's log.jsonl (or of the run folder holding it), as the trainer made them.
 
         An unterminated last line (a run still writing, or killed mid-line) is ignored; any other
@@ -183,11 +185,13 @@ class History(Sequence):
                 raise ValueError(f"{path} line {n} is not a valid record: {e}") from None
             expected = history[-1].step + 1 if history else record.step
             if record.step != expected:
-                raise ValueError(f"{path} line {n} has step {record.step}, expected {expected}: steps are missing or repeated")
+                raise ValueError(
+                    f"{path} line {n} has step {record.step}, expected {expected}: steps are missing or repeated"
+                )
             history.append(record)
         return history
 
-    def upto(self, step: int) -> "History":
+    def upto(self, step: int) -> History:
         """The records with step <= `step` (for replay and scrubbing)."""
         return History([r for r in self if r.step <= step])
 
@@ -201,7 +205,9 @@ class History(Sequence):
             row.pop("space", None)
             rows.append(row)
         columns = ["step", "phase", "epoch", "arch"] + [
-            f.name for cls in (SharedRecord, ControllerRecord, SkippedRecord) for f in fields(cls)
+            f.name
+            for cls in (SharedRecord, ControllerRecord, SkippedRecord)
+            for f in fields(cls)
             if f.name not in ("step", "phase", "epoch", "arch")
         ]
         frame = pd.DataFrame(rows, columns=list(dict.fromkeys(columns)))

@@ -4,13 +4,14 @@ Owns: the name -> factory tables for every space's ops. A factory returns an nn.
 for a parameter-free op applied as a plain function (identity, pooling). Must not: know about
 spaces, decisions or training.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 
 class _LinearAct(nn.Sequential):

@@ -6,6 +6,7 @@
 
 Minimising L is gradient ascent on E_{m ~ P(m; θ)}[R(m)]. Must not: touch models or data.
 """
+
 from __future__ import annotations
 
 import math

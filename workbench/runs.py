@@ -11,6 +11,7 @@ a folder and the end-of-run summary. Every file is replaced atomically except th
 appended one whole line per write; an unfinished last line is dropped. Must not: parse
 command lines or print (cli/ does).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,14 +41,18 @@ def versions() -> dict:
     """The versions that shape a run's numbers."""
     import numpy
 
-    return {"workbench": __version__, "torch": torch.__version__, "numpy": numpy.__version__,
-            "python": platform.python_version()}
+    return {
+        "workbench": __version__,
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "python": platform.python_version(),
+    }
 
 
 class RunLog:
     """log.jsonl open for appending: one record per line, each written whole with a single write."""
 
-    def __init__(self, path: Path, lines: int, digest: "hashlib._Hash"):
+    def __init__(self, path: Path, lines: int, digest: hashlib._Hash):
         self.path, self.lines, self._digest = path, lines, digest
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
@@ -60,7 +65,7 @@ class RunLog:
         data = (json.dumps(record_to_dict(record), separators=(",", ":"), ensure_ascii=False) + "\n").encode()
         view = memoryview(data)
         while view:  # a short write (rare) continues; a kill mid-line leaves a line without "\n"
-            view = view[os.write(self._fd, view):]
+            view = view[os.write(self._fd, view) :]
         self._digest.update(data)
         self.lines += 1
 
@@ -72,7 +77,7 @@ class RunLog:
             os.close(self._fd)
             self._fd = -1
 
-    def __enter__(self) -> "RunLog":
+    def __enter__(self) -> RunLog:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -132,8 +137,9 @@ class RunFolder:
         state = trainer.state_dict()
         bad = [name for name, t in _float_tensors(state) if not torch.isfinite(t).all()]
         if bad:  # the trainer undoes non-finite updates, so this is a last guard, never expected
-            raise CheckpointError(f"refusing to checkpoint non-finite values in {', '.join(bad[:5])}; "
-                                  "the last good checkpoint was kept")
+            raise CheckpointError(
+                f"refusing to checkpoint non-finite values in {', '.join(bad[:5])}; the last good checkpoint was kept"
+            )
         log.sync()
         save_checkpoint(self.file(CHECKPOINT), {"trainer": state, "log": {"lines": log.lines, "sha256": log.sha256}})
 
@@ -162,20 +168,24 @@ class RunFolder:
             self.file(name).unlink(missing_ok=True)
 
 
-def _log_prefix(path: Path, lines: int, sha256: str) -> tuple[bytes, "hashlib._Hash"]:
+def _log_prefix(path: Path, lines: int, sha256: str) -> tuple[bytes, hashlib._Hash]:
     """The first `lines` lines of the log at `path`, checked against `sha256`, and their running digest."""
     data = path.read_bytes() if path.exists() else b""
     end = 0
     for n in range(lines):
         nl = data.find(b"\n", end)
         if nl < 0:
-            raise CheckpointError(f"{path} has {n} complete lines but the checkpoint covers {lines}: "
-                                  "the log was cut or replaced, so resuming would lose steps")
+            raise CheckpointError(
+                f"{path} has {n} complete lines but the checkpoint covers {lines}: "
+                "the log was cut or replaced, so resuming would lose steps"
+            )
         end = nl + 1
     digest = hashlib.sha256(data[:end])
     if digest.hexdigest() != sha256:
-        raise CheckpointError(f"the first {lines} lines of {path} are not the ones the checkpoint was written "
-                              "with: the log was edited or belongs to another run")
+        raise CheckpointError(
+            f"the first {lines} lines of {path} are not the ones the checkpoint was written "
+            "with: the log was edited or belongs to another run"
+        )
     return data[:end], digest
 
 
@@ -192,15 +202,24 @@ def load_trainer(path: str | os.PathLike, data=None, device="cpu"):
     """A Trainer from a run folder or a checkpoint file; with the run's log, its History too."""
     path = Path(path)
     if path.is_dir() and not (path / CHECKPOINT).exists():
-        detail = "it holds a run that has not reached its first checkpoint" if (path / CONFIG).exists() else "it holds no run"
+        detail = (
+            "it holds a run that has not reached its first checkpoint"
+            if (path / CONFIG).exists()
+            else "it holds no run"
+        )
         raise CheckpointError(f"no {CHECKPOINT} in {path}: {detail}")
     ckpt_path = path / CHECKPOINT if path.is_dir() else path
     payload = load_checkpoint(ckpt_path)
     state = payload.get("trainer")
     if not isinstance(state, dict) or not {"space", "config", "seed"} <= set(state):
         raise CheckpointError(f"{ckpt_path} holds no trainer state")
-    trainer = Trainer(state["space"], data=data, config=TrainerConfig.from_dict(state["config"]),
-                      seed=int(state["seed"]), device=device)
+    trainer = Trainer(
+        state["space"],
+        data=data,
+        config=TrainerConfig.from_dict(state["config"]),
+        seed=int(state["seed"]),
+        device=device,
+    )
     trainer.load_state_dict(state)
     log = ckpt_path.parent / LOG
     if "log" in payload and log.exists():
@@ -225,17 +244,31 @@ def summarize(trainer, max_candidates: int = 100) -> dict:
     with torch.no_grad():
         p_likely = math.exp(trainer.controller.log_prob(likely).item())
     summary = {
-        "space": trainer.space.name, "seed": trainer.seed, "steps": trainer.step, "epochs": trainer.epoch,
-        "most_likely": {"arch": str(likely), "probability": p_likely, "val_accuracy": trainer.evaluate(likely, "val"),
-                        "test_accuracy": trainer.evaluate(likely, "test")},
-        "best_sampled": None, "distinct_sampled": len(sampled), "candidates_evaluated": len(candidates),
-        "final": _final_metrics(history), "skipped_steps": sum(r.phase == "skipped" for r in history),
+        "space": trainer.space.name,
+        "seed": trainer.seed,
+        "steps": trainer.step,
+        "epochs": trainer.epoch,
+        "most_likely": {
+            "arch": str(likely),
+            "probability": p_likely,
+            "val_accuracy": trainer.evaluate(likely, "val"),
+            "test_accuracy": trainer.evaluate(likely, "test"),
+        },
+        "best_sampled": None,
+        "distinct_sampled": len(sampled),
+        "candidates_evaluated": len(candidates),
+        "final": _final_metrics(history),
+        "skipped_steps": sum(r.phase == "skipped" for r in history),
         "seconds": sum(r.seconds for r in history),
     }
     if candidates:
         best = max(candidates, key=lambda a: val[a])  # max keeps the first (most sampled) of equals
-        summary["best_sampled"] = {"arch": str(best), "val_accuracy": val[best],
-                                   "test_accuracy": trainer.evaluate(best, "test"), "times_sampled": sampled[best]}
+        summary["best_sampled"] = {
+            "arch": str(best),
+            "val_accuracy": val[best],
+            "test_accuracy": trainer.evaluate(best, "test"),
+            "times_sampled": sampled[best],
+        }
     return summary
 
 
@@ -247,9 +280,13 @@ def _final_metrics(history: History) -> dict:
     mean = lambda xs: sum(xs) / len(xs) if xs else None  # noqa: E731
     shared = [r for r in last if r.phase == "shared"]
     ctrl = [r for r in last if r.phase == "controller"]
-    out = {"epoch": history[-1].epoch, "shared_loss": mean([r.loss for r in shared]),
-           "shared_accuracy": mean([r.accuracy for r in shared]),
-           "controller_accuracy": mean([r.accuracy for r in ctrl]), "reward": mean([r.reward for r in ctrl])}
+    out = {
+        "epoch": history[-1].epoch,
+        "shared_loss": mean([r.loss for r in shared]),
+        "shared_accuracy": mean([r.accuracy for r in shared]),
+        "controller_accuracy": mean([r.accuracy for r in ctrl]),
+        "reward": mean([r.reward for r in ctrl]),
+    }
     last_ctrl = next((r for r in reversed(history) if r.phase == "controller"), None)
     if last_ctrl is not None:
         out.update(baseline=last_ctrl.baseline, entropy=last_ctrl.entropy, skip_rate=last_ctrl.skip_rate)

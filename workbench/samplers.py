@@ -6,6 +6,7 @@ Owns: the three samplers that `TrainerConfig.sampler` names. "controller" and "u
 child; "fair" gives a FairNAS-style group (`fair_group`) whose mean gradient makes one ω step.
 Each draws only from the generator it is given. Must not: train, score, or step anything.
 """
+
 from __future__ import annotations
 
 import torch

@@ -13,6 +13,7 @@ them; a child's own batch statistics do, and that is how ENAS computes its rewar
 trained alone (the ground truth) has running averages of its own, and is scored with "running".
 Must not: train, step an optimizer, or leave the module in another mode or with other buffers.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -7,6 +7,7 @@ Owns: the stream names and the derivation (one affine map per stream, so the sam
 the same run bit for bit, and changing one stream's use never shifts another's). Must not: hold a
 generator or any other state.
 """
+
 from __future__ import annotations
 
 import torch

@@ -4,6 +4,7 @@ Owns: the weight blocks of a space (an nn.ModuleDict keyed by stable block names
 `node3<-1/tanh`), running a child's path, naming the parameters a child uses and copying a child
 out as a stand-alone module. Must not: sample architectures or train (the Trainer does).
 """
+
 from __future__ import annotations
 
 import copy
@@ -66,7 +67,7 @@ class Supernet(nn.Module):
         used = set(self.blocks_for(arch))
         return [name for name, _ in self.named_parameters() if name.split(".")[1] in used]
 
-    def child(self, arch: Arch) -> "Child":
+    def child(self, arch: Arch) -> Child:
         """A stand-alone module holding copies of exactly the weights `arch` uses."""
         used = self.blocks_for(arch)
         return Child(self.space, arch, self.input_shape, {b: copy.deepcopy(self.blocks[b]) for b in used})

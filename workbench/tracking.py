@@ -4,6 +4,7 @@ Owns: per-step detection (`StepWatch`) and the running counts (`UpdateCounts`). 
 differ when an optimizer moves weights that no gradient reached (momentum or weight decay applied
 to zero-filled gradients): the heatmap shows both. Must not: train or plot.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ class UpdateCounts:
             self.changed[b] += 1
 
     @classmethod
-    def from_records(cls, blocks, records) -> "UpdateCounts":
+    def from_records(cls, blocks, records) -> UpdateCounts:
         """The counts after `records` (a History or its slice): replays each ω step's updated/changed."""
         counts = cls(tuple(blocks))
         for r in records:
@@ -50,20 +51,32 @@ class UpdateCounts:
 
     def to_dict(self) -> dict:
         """JSON-ready: {"steps": n, "blocks": {name: {"grad": g, "changed": c}}}."""
-        return {"steps": self.steps, "blocks": {b: {"grad": self.grad[b], "changed": self.changed[b]} for b in self.blocks}}
+        return {
+            "steps": self.steps,
+            "blocks": {b: {"grad": self.grad[b], "changed": self.changed[b]} for b in self.blocks},
+        }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "UpdateCounts":
+    def from_dict(cls, data: dict) -> UpdateCounts:
         blocks = data["blocks"]
-        return cls(tuple(blocks), {b: int(v["grad"]) for b, v in blocks.items()},
-                   {b: int(v["changed"]) for b, v in blocks.items()}, int(data["steps"]))
+        return cls(
+            tuple(blocks),
+            {b: int(v["grad"]) for b, v in blocks.items()},
+            {b: int(v["changed"]) for b, v in blocks.items()},
+            int(data["steps"]),
+        )
 
     def to_frame(self):
         """A pandas DataFrame: one row per block with its grad and changed counts."""
         import pandas as pd
 
-        return pd.DataFrame({"block": self.blocks, "grad": [self.grad[b] for b in self.blocks],
-                             "changed": [self.changed[b] for b in self.blocks]}).set_index("block")
+        return pd.DataFrame(
+            {
+                "block": self.blocks,
+                "grad": [self.grad[b] for b in self.blocks],
+                "changed": [self.changed[b] for b in self.blocks],
+            }
+        ).set_index("block")
 
 
 class StepWatch:

@@ -7,45 +7,63 @@ return a frozen record; `run()` alternates them by epochs and knows its place in
 writes it to disk, `runs.load_trainer` reads a run folder back). Prints nothing; reports via callbacks.
 Must not: plot, hold widgets, or touch files itself.
 """
+
 from __future__ import annotations
 
 import copy
 import functools
 import math
 import time
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from . import data as data_mod
-from . import reinforce, samplers, scoring, seeds, spaces
+from . import loop, reinforce, samplers, scoring, seeds, spaces
 from .arch import Arch
-from .digest import data_sha256
+from .batches import Batches
 from .config import TrainerConfig
 from .controller import Controller
-from .history import ChildScore, ControllerRecord, History, SharedRecord, SkippedRecord
+from .digest import data_sha256
+from .errors import DivergenceError
+from .history import ChildScore, ControllerRecord, History, SharedRecord
 from .spaces import Space
 from .supernet import Supernet
 from .tracking import StepWatch, UpdateCounts
 from .undo import Undo
 
-
-_STATE_KEYS = ("space", "seed", "config", "data", "supernet", "controller", "shared_optimizer",
-               "controller_optimizer", "baseline", "rng", "order", "cursor", "step", "epoch", "epoch_step",
-               "update_counts")
-
-
-class DivergenceError(FloatingPointError):
-    """A loss or reward became NaN or infinite; the step was not applied."""
+_STATE_KEYS = (
+    "space",
+    "seed",
+    "config",
+    "data",
+    "supernet",
+    "controller",
+    "shared_optimizer",
+    "controller_optimizer",
+    "baseline",
+    "rng",
+    "order",
+    "cursor",
+    "step",
+    "epoch",
+    "epoch_step",
+    "update_counts",
+)
 
 
 class Trainer:
     """Steps ENAS one update at a time: `shared_step()`, `controller_step()`, or `run(epochs)`."""
 
-    def __init__(self, space: Space | str = "teaching", data: data_mod.Dataset | None = None,
-                 config: TrainerConfig | None = None, seed: int = 0, device: str | torch.device = "cpu"):
+    def __init__(
+        self,
+        space: Space | str = "teaching",
+        data: data_mod.Dataset | None = None,
+        config: TrainerConfig | None = None,
+        seed: int = 0,
+        device: str | torch.device = "cpu",
+    ):
         self.space = spaces.resolve(space)
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f"seed must be a non-negative int, got {seed!r}")
@@ -55,15 +73,17 @@ class Trainer:
         self.config = config if config is not None else TrainerConfig.for_space(self.space)
         self.seed, self.device = seed, torch.device(device)
         cfg = self.config
-        self.supernet = Supernet(self.space, self.data.input_shape, self.data.num_classes,
-                                 seed=seeds.derive(seed, "supernet")).to(self.device)
+        self.supernet = Supernet(
+            self.space, self.data.input_shape, self.data.num_classes, seed=seeds.derive(seed, "supernet")
+        ).to(self.device)
         self.controller = Controller.for_run(self.space, cfg, seed)
-        self._splits = {s: tuple(t.to(self.device) for t in self.data.split(s)) for s in ("train", "val", "test")}
         self.batch_gen = seeds.generator(seed, "batches")  # minibatches
+        self.batches = Batches(self.data, self.batch_gen, self.device)
         self.child_gen = seeds.generator(seed, "children")  # sampled children
         self.shared_optimizer = self._make_shared_optimizer()
-        self.controller_optimizer = torch.optim.Adam(self.controller.parameters(), lr=cfg.controller_lr,
-                                                     betas=(0.0, 0.999), eps=1e-3)
+        self.controller_optimizer = torch.optim.Adam(
+            self.controller.parameters(), lr=cfg.controller_lr, betas=(0.0, 0.999), eps=1e-3
+        )
         self._params = list(self.supernet.parameters())
         self._watch = StepWatch(self.supernet.block_parameters())
         self._block_buffers = {b: bs for b, m in self.supernet.blocks.items() if (bs := list(m.buffers()))}
@@ -73,15 +93,18 @@ class Trainer:
         self.step = 0  # records made so far (both phases)
         self.epoch = 0
         self.epoch_step = 0  # steps run() has done in the current epoch: its place in the epoch's plan
-        self._order = torch.zeros(0, dtype=torch.long)  # this epoch's shuffled training indices
-        self._cursor = 0
 
     # ---- configuration --------------------------------------------------------------------
     def _make_shared_optimizer(self) -> torch.optim.Optimizer:
         cfg = self.config
         if cfg.shared_optimizer == "sgd":
-            return torch.optim.SGD(self.supernet.parameters(), lr=cfg.shared_lr, momentum=cfg.shared_momentum,
-                                   nesterov=cfg.shared_momentum > 0, weight_decay=cfg.shared_weight_decay)
+            return torch.optim.SGD(
+                self.supernet.parameters(),
+                lr=cfg.shared_lr,
+                momentum=cfg.shared_momentum,
+                nesterov=cfg.shared_momentum > 0,
+                weight_decay=cfg.shared_weight_decay,
+            )
         return torch.optim.Adam(self.supernet.parameters(), lr=cfg.shared_lr, weight_decay=cfg.shared_weight_decay)
 
     def configure(self, **changes) -> TrainerConfig:
@@ -106,23 +129,7 @@ class Trainer:
     @property
     def steps_per_epoch(self) -> int:
         """ω steps in one pass over the training split."""
-        return math.ceil(len(self._splits["train"][1]) / self.config.batch_size)
-
-    # ---- data -----------------------------------------------------------------------------
-    def _train_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
-        X, y = self._splits["train"]
-        if self._cursor >= len(self._order):
-            self._order = torch.randperm(len(y), generator=self.batch_gen)
-            self._cursor = 0
-        idx = self._order[self._cursor:self._cursor + self.config.batch_size].to(X.device)
-        self._cursor += self.config.batch_size
-        return X.index_select(0, idx), y.index_select(0, idx)
-
-    def _val_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
-        X, y = self._splits["val"]
-        n = min(self.config.reward_batch_size, len(y))
-        idx = torch.randperm(len(y), generator=self.batch_gen)[:n].to(self.device)
-        return X[idx], y[idx]
+        return self.batches.steps_per_pass(self.config.batch_size)
 
     # ---- phase 1: ω -----------------------------------------------------------------------
     def sample_child(self) -> Arch:
@@ -151,7 +158,7 @@ class Trainer:
         group = self._draw() if arch is None else [self.space.check(arch)]
         fair = arch is None and self.config.sampler == "fair"
         arch = group[0]
-        x, y = self._train_batch()
+        x, y = self.batches.train(self.config.batch_size)
         net, opt = self.supernet, self.shared_optimizer
         if not net.training:
             net.train()
@@ -163,8 +170,10 @@ class Trainer:
                 loss = F.cross_entropy(logits, y)
                 losses.append(loss.item())
                 if not math.isfinite(losses[-1]):
-                    raise DivergenceError(f"step {self.step + 1}: shared loss is {losses[-1]} for child {member}; "
-                                          "ω was not updated (lower shared_lr or enable grad_clip)")
+                    raise DivergenceError(
+                        f"step {self.step + 1}: shared loss is {losses[-1]} for child {member}; "
+                        "ω was not updated (lower shared_lr or enable grad_clip)"
+                    )
                 (loss / len(group) if fair else loss).backward()  # a fair group: its mean gradient, accumulated
                 accs.append((logits.argmax(-1) == y).float().mean().item())
             used = [p for p in self._params if p.grad is not None]
@@ -181,14 +190,18 @@ class Trainer:
             for p in used:
                 p.grad = None
             if not math.isfinite(nn.utils.get_total_norm(used)):  # one fused pass; NaN or inf anywhere shows
-                raise DivergenceError(f"step {self.step + 1}: the update made ω NaN or infinite for child {arch}; "
-                                      "it was undone (lower shared_lr or enable grad_clip)")
+                raise DivergenceError(
+                    f"step {self.step + 1}: the update made ω NaN or infinite for child {arch}; "
+                    "it was undone (lower shared_lr or enable grad_clip)"
+                )
             after = None
             if loss_after:
                 after = sum(scoring.score(net, m, x, y, bn="batch").loss for m in group) / len(group)
                 if not math.isfinite(after):
-                    raise DivergenceError(f"step {self.step + 1}: the update made the loss {after} for child {arch}; "
-                                          "it was undone (lower shared_lr or enable grad_clip)")
+                    raise DivergenceError(
+                        f"step {self.step + 1}: the update made the loss {after} for child {arch}; "
+                        "it was undone (lower shared_lr or enable grad_clip)"
+                    )
         except BaseException:
             undo.restore()
             opt.zero_grad(set_to_none=True)
@@ -196,10 +209,18 @@ class Trainer:
         changed = self._watch.changed(undo.params)
         self.update_counts.record(updated, changed)
         self.step += 1
-        record = SharedRecord(step=self.step, epoch=self.epoch, arch=arch, loss=sum(losses) / len(group),
-                              loss_after=after, accuracy=sum(accs) / len(group), updated=updated,
-                              changed=changed, seconds=time.perf_counter() - t0,
-                              archs=tuple(group) if fair else ())
+        record = SharedRecord(
+            step=self.step,
+            epoch=self.epoch,
+            arch=arch,
+            loss=sum(losses) / len(group),
+            loss_after=after,
+            accuracy=sum(accs) / len(group),
+            updated=updated,
+            changed=changed,
+            seconds=time.perf_counter() - t0,
+            archs=tuple(group) if fair else (),
+        )
         self.history.append(record)
         return record
 
@@ -233,7 +254,7 @@ class Trainer:
         baseline = self.baseline
         for _ in range(cfg.controller_aggregate):
             s = self.controller.sample(self.child_gen)
-            x, y = self._val_batch()
+            x, y = self.batches.val(cfg.reward_batch_size)
             acc = scoring.accuracy(self.supernet, s.arch, x, y, bn=cfg.reward_bn_mode)
             reward = reinforce.shaped_reward(acc, s.entropy.item(), cfg.entropy_weight)
             if not math.isfinite(reward):
@@ -241,8 +262,9 @@ class Trainer:
             advantage = reward - (reward if baseline is None else baseline)
             baseline = reinforce.update_baseline(baseline, reward, cfg.baseline_decay)
             losses.append(reinforce.policy_loss(s.log_prob, advantage, s.skip_probs, cfg.skip_target, cfg.skip_weight))
-            children.append(ChildScore(s.arch, acc, reward, advantage, s.log_prob.item(), s.entropy.item(),
-                                       self._skip_rate(s.arch)))
+            children.append(
+                ChildScore(s.arch, acc, reward, advantage, s.log_prob.item(), s.entropy.item(), self._skip_rate(s.arch))
+            )
         torch.stack(losses).mean().backward()  # one backward for the whole aggregate
         grads_ok = all(torch.isfinite(p.grad).all() for p in self.controller.parameters() if p.grad is not None)
         if not grads_ok:
@@ -252,78 +274,39 @@ class Trainer:
         greedy = self.controller.most_likely()
         probs = self.controller.distributions(greedy)
         if not all(torch.isfinite(p).all() for p in [*probs, *self.controller.parameters()]):
-            raise DivergenceError(f"step {self.step + 1}: the update made θ or its probabilities NaN or infinite; "
-                                  "it was undone (lower controller_lr)")
+            raise DivergenceError(
+                f"step {self.step + 1}: the update made θ or its probabilities NaN or infinite; "
+                "it was undone (lower controller_lr)"
+            )
         self.baseline = baseline
         self.step += 1
 
         def mean(name: str) -> float:
             return sum(getattr(c, name) for c in children) / len(children)
 
-        return ControllerRecord(step=self.step, epoch=self.epoch, arch=children[0].arch,
-                                archs=tuple(c.arch for c in children), accuracy=mean("accuracy"),
-                                reward=mean("reward"), baseline=baseline, advantage=mean("advantage"),
-                                log_prob=mean("log_prob"), entropy=mean("entropy"), skip_rate=mean("skip_rate"),
-                                policy=tuple(tuple(p.tolist()) for p in probs), seconds=time.perf_counter() - t0,
-                                children=tuple(children))
+        return ControllerRecord(
+            step=self.step,
+            epoch=self.epoch,
+            arch=children[0].arch,
+            archs=tuple(c.arch for c in children),
+            accuracy=mean("accuracy"),
+            reward=mean("reward"),
+            baseline=baseline,
+            advantage=mean("advantage"),
+            log_prob=mean("log_prob"),
+            entropy=mean("entropy"),
+            skip_rate=mean("skip_rate"),
+            policy=tuple(tuple(p.tolist()) for p in probs),
+            seconds=time.perf_counter() - t0,
+            children=tuple(children),
+        )
 
     def _skip_rate(self, arch: Arch) -> float:
         rate = getattr(self.space, "skip_rate", None)
         return rate(arch) if rate else 0.0
 
     # ---- the loop -------------------------------------------------------------------------
-    def run(self, epochs: int = 1, on_step: Callable | None = None, progress: bool = True,
-            max_seconds: float | None = None, on_nan: str = "raise") -> History:
-        """Alternate for `epochs` more epochs: each `steps_per_epoch` ω steps, then `controller_steps` θ steps.
-
-        The trainer keeps its place in the current epoch (`epoch_step`), so a run stopped mid-epoch
-        (by `max_seconds`, an error in `on_step`, or a restored checkpoint) goes on where it stopped:
-        the first of the `epochs` is then the rest of the unfinished one. `on_step(record)` is called
-        after every step. `max_seconds` stops early, between steps. `on_nan="skip"` turns a step that
-        raises DivergenceError (nothing applied) into a SkippedRecord instead of stopping the run.
-        """
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-        if max_seconds is not None and not (math.isfinite(max_seconds) and max_seconds > 0):
-            raise ValueError(f"max_seconds must be a finite number > 0, got {max_seconds!r}")
-        if on_nan not in ("raise", "skip"):
-            raise ValueError(f"on_nan={on_nan!r} is not valid; choose one of raise, skip")
-        target = self.epoch + epochs
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            per_epoch = self.steps_per_epoch + self.config.controller_steps
-            bar = tqdm(total=max(epochs * per_epoch - self.epoch_step, 0), desc=f"ENAS {self.space.name}", unit="step")
-        start = time.perf_counter()
-        try:
-            while self.epoch < target:
-                if max_seconds is not None and time.perf_counter() - start >= max_seconds:
-                    return self.history
-                phase = "shared" if self.epoch_step < self.steps_per_epoch else "controller"
-                t0 = time.perf_counter()
-                try:
-                    record = self.shared_step() if phase == "shared" else self.controller_step()
-                except DivergenceError as e:
-                    if on_nan == "raise":
-                        raise
-                    self.step += 1
-                    record = SkippedRecord(self.step, self.epoch, phase, str(e), time.perf_counter() - t0)
-                    self.history.append(record)
-                self.epoch_step += 1  # before on_step: a checkpoint written there sees a consistent place
-                if self.epoch_step >= self.steps_per_epoch + self.config.controller_steps:
-                    self.epoch, self.epoch_step = self.epoch + 1, 0
-                if on_step is not None:
-                    on_step(record)
-                if bar is not None:
-                    bar.update(1)
-                    if record.phase != "skipped":
-                        key, value = ("loss", record.loss) if record.phase == "shared" else ("reward", record.reward)
-                        bar.set_postfix({key: f"{value:.3f}"}, refresh=False)
-        finally:
-            if bar is not None:
-                bar.close()
-        return self.history
+    run = loop.run  # trainer.run(epochs=1, on_step=None, progress=True, max_seconds=None, on_nan="raise")
 
     # ---- checkpoints ----------------------------------------------------------------------
     def state_dict(self) -> dict:
@@ -333,15 +316,21 @@ class Trainer:
         History is not part of it: a run's history lives in its log (`History.from_log`).
         """
         state = {
-            "space": self.space.name, "seed": self.seed, "config": self.config.to_dict(),
+            "space": self.space.name,
+            "seed": self.seed,
+            "config": self.config.to_dict(),
             "data": self.data_id,
-            "supernet": self.supernet.state_dict(), "controller": self.controller.state_dict(),
+            "supernet": self.supernet.state_dict(),
+            "controller": self.controller.state_dict(),
             "shared_optimizer": self.shared_optimizer.state_dict(),
             "controller_optimizer": self.controller_optimizer.state_dict(),
             "baseline": self.baseline,
             "rng": {"batch": self.batch_gen.get_state(), "child": self.child_gen.get_state()},
-            "order": self._order, "cursor": self._cursor,
-            "step": self.step, "epoch": self.epoch, "epoch_step": self.epoch_step,
+            "order": self.batches.order,
+            "cursor": self.batches.cursor,
+            "step": self.step,
+            "epoch": self.epoch,
+            "epoch_step": self.epoch_step,
             "update_counts": self.update_counts.to_dict(),
         }
         return copy.deepcopy(state)  # a snapshot: later steps must not change it
@@ -355,13 +344,17 @@ class Trainer:
             raise ValueError(f"the state is of space {state['space']!r}; this trainer's space is {self.space.name!r}")
         want, have = state["data"], self.data_id
         if want != have:
-            raise ValueError(f"the state was trained on data {want['name']!r} (sha256 {want['sha256'][:12]}…); this "
-                             f"trainer's data is {have['name']!r} (sha256 {have['sha256'][:12]}…): pass the same data")
+            raise ValueError(
+                f"the state was trained on data {want['name']!r} (sha256 {want['sha256'][:12]}…); this "
+                f"trainer's data is {have['name']!r} (sha256 {have['sha256'][:12]}…): pass the same data"
+            )
         config = TrainerConfig.from_dict(state["config"])
         for name in ("controller_kind", "controller_hidden"):
             if getattr(config, name) != getattr(self.config, name):
-                raise ValueError(f"the state has {name}={getattr(config, name)!r}, this trainer "
-                                 f"{getattr(self.config, name)!r}: make the Trainer with the state's config")
+                raise ValueError(
+                    f"the state has {name}={getattr(config, name)!r}, this trainer "
+                    f"{getattr(self.config, name)!r}: make the Trainer with the state's config"
+                )
         counts = UpdateCounts.from_dict(state["update_counts"])
         if counts.blocks != self.supernet.block_names:
             raise ValueError("the state's update counts name other weight blocks than this supernet's")
@@ -373,7 +366,7 @@ class Trainer:
         self.baseline = None if state["baseline"] is None else float(state["baseline"])
         self.batch_gen.set_state(state["rng"]["batch"])
         self.child_gen.set_state(state["rng"]["child"])
-        self._order, self._cursor = state["order"].clone().long().cpu(), int(state["cursor"])
+        self.batches.restore(state["order"], state["cursor"])
         self.step, self.epoch, self.epoch_step = int(state["step"]), int(state["epoch"]), int(state["epoch_step"])
         self.update_counts, self.seed = counts, int(state["seed"])
 
@@ -387,6 +380,4 @@ class Trainer:
         """Accuracy of `arch` with the current shared weights on a whole split, BatchNorm in mode
         `bn` ("batch" statistics by default, as the rewards; "running" averages; see scoring.py)."""
         self.space.check(arch)
-        if split not in self._splits:
-            raise ValueError(f"unknown split {split!r}; valid: {', '.join(self._splits)}")
-        return scoring.accuracy(self.supernet, arch, *self._splits[split], bn=bn)
+        return scoring.accuracy(self.supernet, arch, *self.batches.split(split), bn=bn)

@@ -10,6 +10,7 @@ optimizers skip a parameter whose .grad is None: no update, no momentum, no weig
 ω step saves the sampled child's weights, not the whole supernet. Must not: decide what a step
 touches (the Trainer does) or step anything.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

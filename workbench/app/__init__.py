@@ -1,4 +1,5 @@
 """The ipywidgets app: `wb.app.Workbench(trainer=None, preset="classroom" | "debug", lang="en" | "zh")`."""
+
 from .text import LANGS, narrate
 from .workbench import PRESETS, Workbench
 

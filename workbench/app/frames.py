@@ -5,6 +5,7 @@ update counts then; the policy after the last θ step and the one before it; the
 and the policy's greedy child), and reading a controller's policy as plain floats. Must not: train,
 draw, or touch widgets.
 """
+
 from __future__ import annotations
 
 from ..arch import Arch
@@ -26,8 +27,16 @@ def greedy_policy(controller: Controller) -> Distributions:
     return policy_along(controller, controller.most_likely())
 
 
-def frame_at(history: History, step: int, space: Space, blocks: tuple[str, ...], initial_policy: Distributions,
-             live: Trainer | None = None, arch: Arch | None = None, policy: Distributions | None = None) -> Frame:
+def frame_at(
+    history: History,
+    step: int,
+    space: Space,
+    blocks: tuple[str, ...],
+    initial_policy: Distributions,
+    live: Trainer | None = None,
+    arch: Arch | None = None,
+    policy: Distributions | None = None,
+) -> Frame:
     """The run of `history` as it was after `step`.
 
     `blocks`: the space's weight blocks; `initial_policy`: θ before the first step. `live`: the trainer
@@ -44,5 +53,13 @@ def frame_at(history: History, step: int, space: Space, blocks: tuple[str, ...],
     greedy = space.greedy(now)
     counts = live.update_counts if live is not None else UpdateCounts.from_records(blocks, records)
     shown = arch or (records[-1].arch if len(records) else greedy)
-    return Frame(space, shown, counts, records, now, arch or greedy, previous,
-                 policy_along(live.controller, shown) if live is not None else None)
+    return Frame(
+        space,
+        shown,
+        counts,
+        records,
+        now,
+        arch or greedy,
+        previous,
+        policy_along(live.controller, shown) if live is not None else None,
+    )

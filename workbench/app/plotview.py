@@ -6,6 +6,7 @@ anywidget's fixed 2 s start-up limit, and a figure that misses it is drawn once 
 again. A PlotView's module is a few lines; plotly.js itself (the copy inside the plotly package,
 so it works offline) travels once per app, with its first view, and is evaluated once per page.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -4,6 +4,7 @@ Owns: `Replay` (a run's space, its records, and its θ before the first step, re
 run's config and seed with `Controller.for_run`) and `Replay.read(path)`. Must not: train, or
 write to the folder.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,9 @@ class Replay:
         """The run in folder `path`, written by `python -m workbench search --out PATH`."""
         folder = RunFolder(path)
         if not folder.holds_run():
-            raise ValueError(f"{path} holds no run (no config.json); "
-                             f"make one with `python -m workbench search --out {path}`")
+            raise ValueError(
+                f"{path} holds no run (no config.json); make one with `python -m workbench search --out {path}`"
+            )
         run = folder.read_config()
         space = spaces.get(run["space"], **run["space_options"])
         config = TrainerConfig.for_space(space).replace(**run["config"])

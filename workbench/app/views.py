@@ -5,6 +5,7 @@ patch (the same ones its plot_x uses), and sending the browser only the views th
 plain-JSON form of plotly values and plotly's merge rule. Must not: know any particular view (it
 loops over `viz.views()`), train, or compute what the core or the viz data layers own.
 """
+
 from __future__ import annotations
 
 import copy
@@ -50,8 +51,9 @@ class LiveViews:
         if changed is not None:
             changed = set(changed)
             if changed - FRAME_FIELDS:
-                raise ValueError(f"unknown Frame fields {sorted(changed - FRAME_FIELDS)}; "
-                                 f"valid: {', '.join(sorted(FRAME_FIELDS))}")
+                raise ValueError(
+                    f"unknown Frame fields {sorted(changed - FRAME_FIELDS)}; valid: {', '.join(sorted(FRAME_FIELDS))}"
+                )
         for view in self.views:
             if changed is None or view.reads & changed:
                 self._patch(view, frame)

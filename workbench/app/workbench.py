@@ -5,6 +5,7 @@ phase and narration of the step shown, and which views an action redraws. The wi
 controls.py, the frame a step shows from frames.py, a replayed run from replay.py, the figures from
 the viz view registry (views.py). Must not: do training arithmetic (the Trainer does), or draw.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,8 +33,14 @@ _SAMPLED = ("arch", "arch_policy", "policy", "policy_arch", "previous")  # what 
 class Workbench:
     """Buttons, narration and the live views around one Trainer, or around a replayed run."""
 
-    def __init__(self, trainer: Trainer | None = None, preset: str = "classroom", lang: str = "en",
-                 *, _replay: Replay | None = None):
+    def __init__(
+        self,
+        trainer: Trainer | None = None,
+        preset: str = "classroom",
+        lang: str = "en",
+        *,
+        _replay: Replay | None = None,
+    ):
         if preset not in PRESETS:
             raise ValueError(f"unknown preset {preset!r}; valid: {', '.join(PRESETS)}")
         self.lang, self.preset, self._t = lang, preset, text.labels(lang)
@@ -51,8 +58,12 @@ class Workbench:
         self._syncing = False
         self._build_widgets()
         self.views = LiveViews(self._frame(self._n()))
-        self._show(self._n(), narration=self._t["ready"] if not self.replaying else
-                   self._t["replaying"].format(path=_replay.path, n=self._n()))
+        self._show(
+            self._n(),
+            narration=self._t["ready"]
+            if not self.replaying
+            else self._t["replaying"].format(path=_replay.path, n=self._n()),
+        )
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -67,8 +78,9 @@ class Workbench:
         t, cfg = self._t, self.trainer.config if self.trainer else None
         self.sample_button = self._button("sample", "wb-sample", self.sample, "random")
         self.shared_button = self._button("step_shared", "wb-step-shared", self.step_shared, "step-forward")
-        self.controller_button = self._button("step_controller", "wb-step-controller", self.step_controller,
-                                              "step-forward")
+        self.controller_button = self._button(
+            "step_controller", "wb-step-controller", self.step_controller, "step-forward"
+        )
         self.alternate_button = self._button("alternate", "wb-alternate", self.alternate, "forward")
         self.reset_button = self._button("reset", "wb-reset", self.reset, "undo")
         self.play_button = controls.play_button(t)
@@ -78,24 +90,42 @@ class Workbench:
         self.scrubber = controls.scrubber(t, self._n())
         self.scrubber.observe(self._on_scrub, "value")
         self.shared_steps, self.controller_steps = controls.step_counts(
-            t, self.trainer.steps_per_epoch if self.trainer else 1, max(cfg.controller_steps, 1) if cfg else 1)
+            t, self.trainer.steps_per_epoch if self.trainer else 1, max(cfg.controller_steps, 1) if cfg else 1
+        )
         self.knobs = controls.knobs(t, cfg)
         for name, w in self.knobs.items():
             w.observe(lambda change, name=name: self._on_knob(name, change), "value")
-        self._controls = [self.sample_button, self.shared_button, self.controller_button, self.alternate_button,
-                          self.play_button, self.speed, self.reset_button, self.same_seed]
+        self._controls = [
+            self.sample_button,
+            self.shared_button,
+            self.controller_button,
+            self.alternate_button,
+            self.play_button,
+            self.speed,
+            self.reset_button,
+            self.same_seed,
+        ]
         if self.replaying:
             for w in self._controls:
                 w.disabled = True
-        self.knob_panel = controls.knob_panel(t, (self.shared_steps, self.controller_steps), self.knobs,
-                                              shown=self.preset == "debug" and not self.replaying)
+        self.knob_panel = controls.knob_panel(
+            t,
+            (self.shared_steps, self.controller_steps),
+            self.knobs,
+            shown=self.preset == "debug" and not self.replaying,
+        )
 
     @property
     def widget(self) -> W.Widget:
         """The whole app as one ipywidgets box (display it, or put it in a layout of your own)."""
         if not hasattr(self, "_widget"):
-            self._widget = controls.page(self._controls, (self.counter, self.phase, self.narration, self.message),
-                                         self.scrubber, self.knob_panel, list(self.views.widgets.values()))
+            self._widget = controls.page(
+                self._controls,
+                (self.counter, self.phase, self.narration, self.message),
+                self.scrubber,
+                self.knob_panel,
+                list(self.views.widgets.values()),
+            )
         return self._widget
 
     def _ipython_display_(self):
@@ -124,8 +154,13 @@ class Workbench:
         t = self._t
         total = self._n()
         record = next((r for r in reversed(self.history) if r.step <= step), None)
-        phase = ("phase_replay" if self.replaying else f"phase_{record.phase}"
-                 if record and record.phase != "skipped" else "phase_idle")
+        phase = (
+            "phase_replay"
+            if self.replaying
+            else f"phase_{record.phase}"
+            if record and record.phase != "skipped"
+            else "phase_idle"
+        )
         self.phase.value = t[phase]
         if narration is None and record is not None:
             skipped = record.phase == "skipped"
@@ -161,8 +196,10 @@ class Workbench:
             s = c.sample(self._sample_gen)
         policy = policy_along(c, s.arch)
         p = float(s.log_prob.exp())
-        words = {"en": f"Sampled child {s.arch} (probability {p:.2e} under the controller). No weights changed.",
-                 "zh": f"采样子模型 {s.arch}（控制器给出的概率 {p:.2e}）。没有权重被修改。"}[self.lang]
+        words = {
+            "en": f"Sampled child {s.arch} (probability {p:.2e} under the controller). No weights changed.",
+            "zh": f"采样子模型 {s.arch}（控制器给出的概率 {p:.2e}）。没有权重被修改。",
+        }[self.lang]
         frame = self._frame(self._n(), arch=s.arch, policy=policy)
         self._show(self._n(), words, frame=frame, changed=_SAMPLED)
         return s.arch
@@ -203,8 +240,10 @@ class Workbench:
         self.trainer = Trainer(old.space, data=old.data, config=old.config, seed=seed, device=old.device)
         self._initial_policy = greedy_policy(self.trainer.controller)
         self._schedule_pos = 0
-        words = {"en": f"Reset: a fresh supernet and controller, seed {seed}.",
-                 "zh": f"已重置：新的超网络和控制器，种子 {seed}。"}
+        words = {
+            "en": f"Reset: a fresh supernet and controller, seed {seed}.",
+            "zh": f"已重置：新的超网络和控制器，种子 {seed}。",
+        }
         self._show(0, words[self.lang])
 
     # ---- play, scrub, knobs ----------------------------------------------------------------
@@ -250,4 +289,3 @@ class Workbench:
                 self._syncing = False
         else:
             self.message.value = ""
-

@@ -11,6 +11,7 @@ every outcome into an exit code (errors.py). Flag values and generated flags liv
 the checks before a search in plan.py. Must not: train, define file formats, or parse anything at
 import time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,16 @@ import re
 from . import groundtruth, search, show
 from .errors import EXIT_DIVERGED, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report
 
-__all__ = ["EXIT_DIVERGED", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "UsageError",
-           "build_parser", "main"]
+__all__ = [
+    "EXIT_DIVERGED",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "UsageError",
+    "build_parser",
+    "main",
+]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,10 +45,13 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: `workbench search|show|groundtruth ...`."""
-    parser = _Parser(prog="workbench", description="ENAS Workbench from the command line: run a weight-sharing "
-                     "search headless into a run folder, resume it after a crash, inspect it.",
-                     epilog="exit codes: 0 done; 1 failed; 2 bad input, refused before any work; 3 diverged "
-                     "(NaN or infinite loss or reward); 130 interrupted (checkpoint written, resume with --resume).")
+    parser = _Parser(
+        prog="workbench",
+        description="ENAS Workbench from the command line: run a weight-sharing "
+        "search headless into a run folder, resume it after a crash, inspect it.",
+        epilog="exit codes: 0 done; 1 failed; 2 bad input, refused before any work; 3 diverged "
+        "(NaN or infinite loss or reward); 130 interrupted (checkpoint written, resume with --resume).",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     search.add_parser(sub)
     show.add_parser(sub)

@@ -4,6 +4,7 @@ Owns: EXIT_* (0 done; 1 failed; 2 bad input, refused before any work; 3 diverged
 `UsageError`, and `report`, which prints an error as the one line `workbench: error: ...`.
 Must not: parse arguments or do any work.
 """
+
 from __future__ import annotations
 
 import sys

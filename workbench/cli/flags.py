@@ -8,6 +8,7 @@ Owns: turning a flag's text into a value or a refusal that names the text and wh
 the flags generated from TrainerConfig's fields (dest `config__NAME`) and the spaces' options (dest
 `space__NAME`). Must not: check ranges that TrainerConfig or a space checks itself, or read a run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,11 +56,13 @@ def value_parser(kind):
     if kind is bool:
         return _parse_bool
     if kind in (int, float, str):
+
         def parse(text: str, kind=kind):
             try:
                 return kind(text)
             except ValueError:
                 _bad(text, f"a{'n' if kind is int else ''} {kind.__name__}")
+
         return parse
     if set(typing.get_args(kind)) == {float, type(None)}:
         return lambda t: None if t.lower() in ("none", "off") else value_parser(float)(t)
@@ -91,8 +94,13 @@ def add_config_flags(group) -> None:
     """One flag per TrainerConfig field: --shared-lr X sets `config__shared_lr`."""
     hints = typing.get_type_hints(TrainerConfig)
     for f in dataclasses.fields(TrainerConfig):
-        group.add_argument("--" + f.name.replace("_", "-"), dest=f"config__{f.name}", type=value_parser(hints[f.name]),
-                           metavar=_metavar(hints[f.name]), help=config_help(f).replace("%", "%%"))
+        group.add_argument(
+            "--" + f.name.replace("_", "-"),
+            dest=f"config__{f.name}",
+            type=value_parser(hints[f.name]),
+            metavar=_metavar(hints[f.name]),
+            help=config_help(f).replace("%", "%%"),
+        )
 
 
 def _space_options() -> dict[str, dict[str, int]]:
@@ -111,5 +119,10 @@ def add_space_flags(group) -> None:
         if option in config_fields:
             continue  # only --space-option reaches it
         owners = "; ".join(f"{k}, default {d}" for k, d in kinds.items())
-        group.add_argument("--" + option.replace("_", "-"), dest=f"space__{option}", type=positive_int, metavar="N",
-                           help=f"{option.replace('_', ' ')} ({owners})")
+        group.add_argument(
+            "--" + option.replace("_", "-"),
+            dest=f"space__{option}",
+            type=positive_int,
+            metavar="N",
+            help=f"{option.replace('_', ' ')} ({owners})",
+        )

@@ -3,6 +3,7 @@
 Owns: the subcommand's flags, refusing bad values before any work starts, and the summary line.
 Must not: train (groundtruth/standalone.py does) or define the results file (groundtruth/sweep.py does).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,32 +39,75 @@ examples:
 def add_parser(sub) -> argparse.ArgumentParser:
     """Register `groundtruth` on the command line's subparsers."""
     d = Settings()
-    p = sub.add_parser("groundtruth", help="train children stand-alone (ground truth), resumable and parallel",
-                       formatter_class=argparse.RawDescriptionHelpFormatter, description=HELP)
-    p.add_argument("--space", default="teaching", metavar="NAME", help="search space (default teaching); "
-                   "its size must allow enumerating every architecture")
-    p.add_argument("--out", required=True, metavar="FILE", help="results file (JSON lines); an existing one "
-                   "from the same sweep is resumed")
-    p.add_argument("--seeds", nargs="+", type=natural_int, default=[0], metavar="N",
-                   help="seeds: the first for every architecture, the rest for --repeat of them (default 0)")
-    p.add_argument("--repeat", type=natural_int, metavar="N", help="how many architectures, drawn at random, "
-                   "get the seeds after the first (default: all)")
-    p.add_argument("--archs", type=positive_int, metavar="N", help="sweep only N architectures drawn at random "
-                   "(default: every one)")
-    p.add_argument("--draw-seed", type=natural_int, default=0, metavar="N", help="seed of the random draws "
-                   "for --archs and --repeat (default 0)")
-    p.add_argument("--backend", choices=("local", "ray"), default="local", help="local: worker processes on "
-                   "this machine (default); ray: tasks on an existing Ray cluster (see --address)")
-    p.add_argument("--workers", type=positive_int, metavar="N", help=f"local worker processes (default: the "
-                   f"number of CPUs, {os.cpu_count()} here; 1 trains in this process)")
-    p.add_argument("--address", metavar="HOST:PORT", help="ray only: the cluster's head (default: RAY_ADDRESS, "
-                   "or 'auto', the cluster started on this machine by `ray start`)")
+    p = sub.add_parser(
+        "groundtruth",
+        help="train children stand-alone (ground truth), resumable and parallel",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=HELP,
+    )
+    p.add_argument(
+        "--space",
+        default="teaching",
+        metavar="NAME",
+        help="search space (default teaching); its size must allow enumerating every architecture",
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="results file (JSON lines); an existing one from the same sweep is resumed",
+    )
+    p.add_argument(
+        "--seeds",
+        nargs="+",
+        type=natural_int,
+        default=[0],
+        metavar="N",
+        help="seeds: the first for every architecture, the rest for --repeat of them (default 0)",
+    )
+    p.add_argument(
+        "--repeat",
+        type=natural_int,
+        metavar="N",
+        help="how many architectures, drawn at random, get the seeds after the first (default: all)",
+    )
+    p.add_argument(
+        "--archs",
+        type=positive_int,
+        metavar="N",
+        help="sweep only N architectures drawn at random (default: every one)",
+    )
+    p.add_argument(
+        "--draw-seed",
+        type=natural_int,
+        default=0,
+        metavar="N",
+        help="seed of the random draws for --archs and --repeat (default 0)",
+    )
+    p.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="local: worker processes on this machine (default); ray: tasks on an existing Ray cluster (see --address)",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help=f"local worker processes (default: the number of CPUs, {os.cpu_count()} here; 1 trains in this process)",
+    )
+    p.add_argument(
+        "--address",
+        metavar="HOST:PORT",
+        help="ray only: the cluster's head (default: RAY_ADDRESS, "
+        "or 'auto', the cluster started on this machine by `ray start`)",
+    )
     t = p.add_argument_group("training (defaults: the shipped table's recipe)")
     t.add_argument("--epochs", type=positive_int, default=d.epochs, metavar="N", help=f"default {d.epochs}")
-    t.add_argument("--batch-size", type=positive_int, default=d.batch_size, metavar="N",
-                   help=f"default {d.batch_size}")
-    t.add_argument("--lr", type=positive_float, default=d.lr, metavar="X", help=f"Adam learning rate "
-                   f"(default {d.lr:g})")
+    t.add_argument("--batch-size", type=positive_int, default=d.batch_size, metavar="N", help=f"default {d.batch_size}")
+    t.add_argument(
+        "--lr", type=positive_float, default=d.lr, metavar="X", help=f"Adam learning rate (default {d.lr:g})"
+    )
     p.add_argument("--force", action="store_true", help="start over if --out holds a different sweep")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no closing line")
     p.set_defaults(func=groundtruth)
@@ -92,13 +136,24 @@ def groundtruth(args) -> int:
     previous = signal.signal(signal.SIGTERM, _interrupt)
     t0 = time.perf_counter()
     try:
-        rows = run_sweep(space, tasks, out, settings, backend=args.backend, workers=args.workers,
-                         address=address, progress=not args.quiet, force=args.force)
+        rows = run_sweep(
+            space,
+            tasks,
+            out,
+            settings,
+            backend=args.backend,
+            workers=args.workers,
+            address=address,
+            progress=not args.quiet,
+            force=args.force,
+        )
     except SweepError as e:
         raise UsageError(str(e)) from None
     except KeyboardInterrupt:
-        print(f"workbench: interrupted; the finished children are kept in {out}: run the same command to go on",
-              file=sys.stderr)
+        print(
+            f"workbench: interrupted; the finished children are kept in {out}: run the same command to go on",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -5,6 +5,7 @@ Owns: what a fresh run's config.json holds, whether a folder may be used (the sa
 different run, a file, or other files are refused without --force), what --resume may change, and
 the refusal messages. Must not: write anything, or train (search.py does, after the plan).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,20 +37,34 @@ def plan_search(args) -> Plan:
         raise UsageError(f"{folder.path} is a file, not a run folder")
     if args.resume:
         ignored = RESUME_FLAGS + ("command", "func", "force")
-        not_here = [f"--{k.split('__')[-1].replace('_', '-')}" for k, v in vars(args).items()
-                    if v is not None and v is not False and v != [] and k not in ignored]
+        not_here = [
+            f"--{k.split('__')[-1].replace('_', '-')}"
+            for k, v in vars(args).items()
+            if v is not None and v is not False and v != [] and k not in ignored
+        ]
         if not_here:
-            raise UsageError(f"{', '.join(not_here)} cannot be used with --resume: a resumed run keeps the space, "
-                             "seed and config stored in its config.json")
+            raise UsageError(
+                f"{', '.join(not_here)} cannot be used with --resume: a resumed run keeps the space, "
+                "seed and config stored in its config.json"
+            )
         if args.force:
             raise UsageError("--force cannot be used with --resume (it would overwrite the run being resumed)")
         return _plan_continue(args, folder, read_run(folder, f"--resume {folder.path}: it", "; start one with --out"))
     space = _resolve_space(args)
     config = _resolve_config(space, _given(args, "config__"))
-    run = {"format": RUN_FORMAT, "version": 1, "space": space.kind, "space_options": space.options,
-           "space_name": space.name, "seed": args.seed or 0, "config": config.to_dict(),
-           "epochs": args.epochs or 5, "device": args.device or "cpu", "checkpoint_every": args.checkpoint_every or 100,
-           "on_nan": args.on_nan or "raise"}
+    run = {
+        "format": RUN_FORMAT,
+        "version": 1,
+        "space": space.kind,
+        "space_options": space.options,
+        "space_name": space.name,
+        "seed": args.seed or 0,
+        "config": config.to_dict(),
+        "epochs": args.epochs or 5,
+        "device": args.device or "cpu",
+        "checkpoint_every": args.checkpoint_every or 100,
+        "on_nan": args.on_nan or "raise",
+    }
     resolve_device(run["device"])
     if folder.holds_run() and not args.force:
         try:
@@ -57,12 +72,16 @@ def plan_search(args) -> Plan:
         except CheckpointError as e:
             raise UsageError(f"{e}; pass --force to overwrite it") from None
         if any(stored.get(k) != run.get(k) for k in IDENTITY if k != "data"):
-            raise UsageError(f"{folder.path} already holds a different run ({_describe_difference(stored, run)}); "
-                             "choose another --out, or pass --force to overwrite it")
+            raise UsageError(
+                f"{folder.path} already holds a different run ({_describe_difference(stored, run)}); "
+                "choose another --out, or pass --force to overwrite it"
+            )
         return _plan_continue(args, folder, stored)
     if folder.others() and not args.force:
-        raise UsageError(f"{folder.path} is not empty and holds no run ({', '.join(folder.others()[:3])} …); "
-                         "choose a new or empty folder for --out, or pass --force to write beside them")
+        raise UsageError(
+            f"{folder.path} is not empty and holds no run ({', '.join(folder.others()[:3])} …); "
+            "choose a new or empty folder for --out, or pass --force to write beside them"
+        )
     return Plan(folder, fresh=True, run=run, checkpoint=None)
 
 
@@ -88,7 +107,7 @@ def resolve_device(name: str) -> str:
 
 
 def _given(args, prefix: str) -> dict:
-    return {k[len(prefix):]: v for k, v in vars(args).items() if k.startswith(prefix) and v is not None}
+    return {k[len(prefix) :]: v for k, v in vars(args).items() if k.startswith(prefix) and v is not None}
 
 
 def _resolve_space(args) -> spaces.Space:
@@ -124,8 +143,9 @@ def _describe_difference(stored: dict, new: dict) -> str:
     for key in IDENTITY:
         a, b = stored.get(key), new.get(key)
         if isinstance(a, dict) and isinstance(b, dict):
-            diffs += [f"{key}.{k} {b.get(k)!r} (stored {a.get(k)!r})"
-                      for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+            diffs += [
+                f"{key}.{k} {b.get(k)!r} (stored {a.get(k)!r})" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)
+            ]
         elif a != b and key != "data":
             diffs.append(f"{key} {b!r} (stored {a!r})")
     return ", ".join(diffs[:4]) + (", …" if len(diffs) > 4 else "")
@@ -139,14 +159,16 @@ def _plan_continue(args, folder: RunFolder, stored: dict) -> Plan:
     resolve_device(run["device"])
     missing = [k for k in RUN_KEYS if k not in run]
     if missing:
-        raise UsageError(f"{folder.file('config.json')} lacks {', '.join(missing)}: it was edited; "
-                         "pass --force to overwrite the run")
+        raise UsageError(
+            f"{folder.file('config.json')} lacks {', '.join(missing)}: it was edited; pass --force to overwrite the run"
+        )
     try:
         spaces.get(run["space"], **run["space_options"])
         TrainerConfig.from_dict(run["config"])  # as search.py reads it (old BatchNorm mode names too)
     except (ValueError, TypeError) as e:
-        raise UsageError(f"{folder.file('config.json')} is not valid ({e}); "
-                         "pass --force to overwrite the run") from None
+        raise UsageError(
+            f"{folder.file('config.json')} is not valid ({e}); pass --force to overwrite the run"
+        ) from None
     try:
         checkpoint = folder.read_checkpoint()
         if checkpoint is not None:
@@ -155,6 +177,8 @@ def _plan_continue(args, folder: RunFolder, stored: dict) -> Plan:
         raise UsageError(f"{e}. Move checkpoint.pt away to restart the run from step 0") from None
     state = checkpoint["trainer"] if checkpoint is not None else {"epoch": 0, "epoch_step": 0}
     if run["epochs"] < state["epoch"] + (1 if state["epoch_step"] else 0):
-        raise UsageError(f"--epochs {run['epochs']}: the run in {folder.path} has already done {state['epoch']} "
-                         f"epoch(s) and {state['epoch_step']} step(s) of the next")
+        raise UsageError(
+            f"--epochs {run['epochs']}: the run in {folder.path} has already done {state['epoch']} "
+            f"epoch(s) and {state['epoch_step']} step(s) of the next"
+        )
     return Plan(folder, fresh=False, run=run, checkpoint=checkpoint)

@@ -6,6 +6,7 @@ divergence (exit 3, the last good checkpoint kept), the closing summary and the 
 that makes the run again. Must not: train (the Trainer does), define file formats (runs.py and
 checkpoint.py do) or judge the input (plan.py does, before any work).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,9 @@ import sys
 
 from .. import spaces
 from ..config import TrainerConfig
+from ..errors import DivergenceError
 from ..runs import RunFolder, load_trainer, summarize, versions
-from ..trainer import DivergenceError, Trainer
+from ..trainer import Trainer
 from .errors import EXIT_DIVERGED, EXIT_INTERRUPTED, EXIT_OK, UsageError, report
 from .flags import add_config_flags, add_space_flags, natural_int, positive_int
 from .plan import plan_search, resolve_device
@@ -43,24 +45,45 @@ class _Interrupted(Exception):
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """Register `search` on the command line's subparsers."""
-    p = sub.add_parser("search", help="run (or resume) a search into a run folder",
-                       formatter_class=argparse.RawDescriptionHelpFormatter, description=HELP)
+    p = sub.add_parser(
+        "search",
+        help="run (or resume) a search into a run folder",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=HELP,
+    )
     where = p.add_argument_group("where").add_mutually_exclusive_group(required=True)
     where.add_argument("--out", metavar="DIR", help="run folder to create (a folder holding this same run goes on)")
-    where.add_argument("--resume", metavar="DIR",
-                       help="continue the run in DIR from its checkpoint, with its stored config")
+    where.add_argument(
+        "--resume", metavar="DIR", help="continue the run in DIR from its checkpoint, with its stored config"
+    )
     run = p.add_argument_group("run")
-    run.add_argument("--space", metavar="NAME", help=f"search space: {', '.join(spaces.names())} (default teaching); "
-                     "options inline also work: 'teaching(num_nodes=3)'")
+    run.add_argument(
+        "--space",
+        metavar="NAME",
+        help=f"search space: {', '.join(spaces.names())} (default teaching); "
+        "options inline also work: 'teaching(num_nodes=3)'",
+    )
     run.add_argument("--epochs", type=positive_int, metavar="N", help="epochs to run in all (default 5)")
-    run.add_argument("--seed", type=natural_int, metavar="N",
-                     help="the one seed every random stream derives from (default 0)")
-    run.add_argument("--device", choices=("cpu", "cuda", "auto"), help="where to train (default cpu; auto: cuda if "
-                     "available); runs are bit-for-bit reproducible on the CPU")
-    run.add_argument("--checkpoint-every", type=positive_int, metavar="N", help="write checkpoint.pt every N steps "
-                     "(default 100) and at the end")
-    run.add_argument("--on-nan", choices=("raise", "skip"), help="a NaN or infinite loss or reward: stop with exit "
-                     "code 3, the last good checkpoint kept (raise, the default), or skip that step and log it (skip)")
+    run.add_argument(
+        "--seed", type=natural_int, metavar="N", help="the one seed every random stream derives from (default 0)"
+    )
+    run.add_argument(
+        "--device",
+        choices=("cpu", "cuda", "auto"),
+        help="where to train (default cpu; auto: cuda if available); runs are bit-for-bit reproducible on the CPU",
+    )
+    run.add_argument(
+        "--checkpoint-every",
+        type=positive_int,
+        metavar="N",
+        help="write checkpoint.pt every N steps (default 100) and at the end",
+    )
+    run.add_argument(
+        "--on-nan",
+        choices=("raise", "skip"),
+        help="a NaN or infinite loss or reward: stop with exit "
+        "code 3, the last good checkpoint kept (raise, the default), or skip that step and log it (skip)",
+    )
     run.add_argument("--force", action="store_true", help="overwrite the run in --out even if it is a different one")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no closing summary")
     add_space_flags(p.add_argument_group("space options (or --space-option KEY=VALUE)"))
@@ -91,8 +114,10 @@ def search(args) -> int:
         folder.clear()  # --force, or files a run killed while clearing left without their config.json
         run.update(data=trainer.data_id, versions=versions(), command=_command(run, folder))
     elif run.get("data") not in (None, trainer.data_id):
-        raise UsageError(f"the data of {folder.path} ({run['data']['name']}, sha256 {run['data']['sha256'][:12]}…) "
-                         f"is not this machine's ({trainer.data_id['sha256'][:12]}…): the run cannot be resumed here")
+        raise UsageError(
+            f"the data of {folder.path} ({run['data']['name']}, sha256 {run['data']['sha256'][:12]}…) "
+            f"is not this machine's ({trainer.data_id['sha256'][:12]}…): the run cannot be resumed here"
+        )
     folder.write_config(run)
     folder.remove_temp_files()
     return _train(trainer, folder, run, plan.checkpoint, say, quiet=args.quiet)
@@ -110,8 +135,14 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
 
     previous = _install({signal.SIGINT: on_signal, signal.SIGTERM: on_signal})
     per_epoch = trainer.steps_per_epoch + trainer.config.controller_steps
-    bar = tqdm(total=run["epochs"] * per_epoch, initial=trainer.step, desc=f"ENAS {trainer.space.name}", unit="step",
-               disable=quiet, dynamic_ncols=True)
+    bar = tqdm(
+        total=run["epochs"] * per_epoch,
+        initial=trainer.step,
+        desc=f"ENAS {trainer.space.name}",
+        unit="step",
+        disable=quiet,
+        dynamic_ncols=True,
+    )
     log = folder.open_log(checkpoint)
 
     def on_step(record) -> None:
@@ -133,15 +164,20 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
         folder.write_checkpoint(trainer, log)
     except DivergenceError as e:
         bar.close()
-        kept = "no checkpoint was written yet" if stop["saved"] is None else \
-            f"the last good checkpoint (step {stop['saved']}) is kept in {folder.path}"
+        kept = (
+            "no checkpoint was written yet"
+            if stop["saved"] is None
+            else f"the last good checkpoint (step {stop['saved']}) is kept in {folder.path}"
+        )
         report(f"diverged at {e}; {kept}. (--on-nan skip skips such steps instead)")
         return EXIT_DIVERGED
     except _Interrupted:
         folder.write_checkpoint(trainer, log)
         bar.close()
-        report(f"interrupted at step {trainer.step}; checkpoint written. "
-               f"Resume with: workbench search --resume {folder.path}")
+        report(
+            f"interrupted at step {trainer.step}; checkpoint written. "
+            f"Resume with: workbench search --resume {folder.path}"
+        )
         return EXIT_INTERRUPTED
     finally:
         bar.close()
@@ -152,11 +188,15 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
     if not quiet:
         likely, best = summary["most_likely"], summary["best_sampled"]
         print(f"finished {folder.path}: {trainer.epoch} epochs, {trainer.step} steps")
-        print(f"most likely child: {likely['arch']} (p={likely['probability']:.2g}, "
-              f"val {likely['val_accuracy']:.3f}, test {likely['test_accuracy']:.3f})")
+        print(
+            f"most likely child: {likely['arch']} (p={likely['probability']:.2g}, "
+            f"val {likely['val_accuracy']:.3f}, test {likely['test_accuracy']:.3f})"
+        )
         if best:
-            print(f"best sampled child: {best['arch']} (val {best['val_accuracy']:.3f}, "
-                  f"test {best['test_accuracy']:.3f}, sampled {best['times_sampled']}x)")
+            print(
+                f"best sampled child: {best['arch']} (val {best['val_accuracy']:.3f}, "
+                f"test {best['test_accuracy']:.3f}, sampled {best['times_sampled']}x)"
+            )
     return EXIT_OK
 
 
@@ -176,7 +216,8 @@ def _command(run: dict, folder: RunFolder) -> str:
     parts = ["workbench search", f"--space {run['space']}"]
     parts += [f"--{k.replace('_', '-')} {v}" for k, v in run["space_options"].items() if v != space.defaults[k]]
     parts += [f"--seed {run['seed']}", f"--epochs {run['epochs']}"]
-    parts += [f"--{k.replace('_', '-')} {run[k]}" for k, plain in (("device", "cpu"), ("on_nan", "raise"))
-              if run[k] != plain]
+    parts += [
+        f"--{k.replace('_', '-')} {run[k]}" for k, plain in (("device", "cpu"), ("on_nan", "raise")) if run[k] != plain
+    ]
     parts += [f"--{k.replace('_', '-')} {v}" for k, v in run["config"].items() if v != base[k]]
     return " ".join(parts + [f"--out {folder.path}"])

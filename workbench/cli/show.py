@@ -3,6 +3,7 @@
 Owns: the subcommand's flag and what it prints. Must not: write anything, or repair a damaged
 run (it reports it, exit code 1).
 """
+
 from __future__ import annotations
 
 from ..checkpoint import CheckpointError
@@ -13,8 +14,11 @@ from .plan import read_run
 
 def add_parser(sub):
     """Register `show` on the command line's subparsers."""
-    p = sub.add_parser("show", help="where a run folder stands: config, checkpoint (verified), log, summary",
-                       description="Print where a run stands; exit code 1 if its checkpoint or log is damaged.")
+    p = sub.add_parser(
+        "show",
+        help="where a run folder stands: config, checkpoint (verified), log, summary",
+        description="Print where a run stands; exit code 1 if its checkpoint or log is damaged.",
+    )
     p.add_argument("run", metavar="DIR", help="a run folder")
     p.set_defaults(func=show)
     return p

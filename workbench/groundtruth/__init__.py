@@ -8,9 +8,24 @@ Owns: `train_standalone` (standalone.py), sweeps over many children (sweep.py) a
 shipped inside the package (tables.py). The `workbench groundtruth` command is cli/groundtruth.py.
 Must not: touch shared weights (wb.fidelity compares the two), or import the command line.
 """
+
 from .standalone import Settings, StandaloneResult, train_standalone
 from .sweep import BACKENDS, SweepError, plan, read_results, run_sweep
 from .tables import TABLES, export, load, load_results, read_table, settings
 
-__all__ = ["BACKENDS", "Settings", "StandaloneResult", "SweepError", "TABLES", "export", "load", "load_results", "plan",
-           "read_results", "read_table", "run_sweep", "settings", "train_standalone"]
+__all__ = [
+    "BACKENDS",
+    "Settings",
+    "StandaloneResult",
+    "SweepError",
+    "TABLES",
+    "export",
+    "load",
+    "load_results",
+    "plan",
+    "read_results",
+    "read_table",
+    "run_sweep",
+    "settings",
+    "train_standalone",
+]

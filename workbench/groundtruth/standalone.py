@@ -7,6 +7,7 @@ it with Adam for a fixed number of epochs. Deterministic per (arch, seed, settin
 seeded initialisation and batch order, and one intra-op thread while it trains.
 Must not: write files or know about sweeps (sweep.py does).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -48,7 +49,7 @@ class Settings:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Settings":
+    def from_dict(cls, d: dict) -> Settings:
         unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise ValueError(f"unknown Settings field(s) {sorted(unknown)}")
@@ -81,8 +82,14 @@ def one_thread():
         torch.set_num_threads(before)
 
 
-def train_standalone(space, arch: Arch | str, data: data_mod.Dataset | None = None, seed: int = 0,
-                     settings: Settings | None = None, **changes) -> StandaloneResult:
+def train_standalone(
+    space,
+    arch: Arch | str,
+    data: data_mod.Dataset | None = None,
+    seed: int = 0,
+    settings: Settings | None = None,
+    **changes,
+) -> StandaloneResult:
     """Train `arch` from scratch (fresh weights from `Supernet(space, ..., seed).child(arch)`).
 
     `settings` (default `Settings()`, the shipped tables' recipe) can be changed by keyword:
@@ -94,7 +101,7 @@ def train_standalone(space, arch: Arch | str, data: data_mod.Dataset | None = No
     arch = space.parse(arch) if isinstance(arch, str) else space.check(arch)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    settings = (settings or Settings())
+    settings = settings or Settings()
     if changes:
         settings = Settings.from_dict({**settings.to_dict(), **changes})
     data = data if data is not None else data_mod.for_space(space)
@@ -107,15 +114,23 @@ def train_standalone(space, arch: Arch | str, data: data_mod.Dataset | None = No
         for _ in range(settings.epochs):
             perm = torch.randperm(len(y), generator=order)
             for i in range(0, len(y), settings.batch_size):
-                idx = perm[i:i + settings.batch_size]
+                idx = perm[i : i + settings.batch_size]
                 loss = F.cross_entropy(net(X[idx]), y[idx])  # net(X[idx]): (B, classes)
                 if not torch.isfinite(loss):
-                    raise FloatingPointError(f"stand-alone training of {arch} (seed {seed}) diverged: loss {loss.item()}")
+                    raise FloatingPointError(
+                        f"stand-alone training of {arch} (seed {seed}) diverged: loss {loss.item()}"
+                    )
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
         # trained alone, the child has running averages of its own: score it as it would be deployed
         val, test = (scoring.accuracy(net, None, *split, bn="running") for split in (data.val, data.test))
     params = sum(p.numel() for p in net.parameters())
-    return StandaloneResult(arch=space.format(arch), seed=seed, val_accuracy=val, test_accuracy=test,
-                            params=params, seconds=time.perf_counter() - t0)
+    return StandaloneResult(
+        arch=space.format(arch),
+        seed=seed,
+        val_accuracy=val,
+        test_accuracy=test,
+        params=params,
+        seconds=time.perf_counter() - t0,
+    )

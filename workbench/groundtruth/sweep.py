@@ -8,14 +8,15 @@ machine, or this process when there is one worker) and `ray` (tasks on an existi
 whose workers can import workbench). Must not: print (progress goes through tqdm, which the
 caller can switch off) or parse flags.
 """
+
 from __future__ import annotations
 
 import concurrent.futures as cf
 import json
 import multiprocessing
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import torch
 
@@ -36,8 +37,9 @@ class SweepError(ValueError):
 
 
 # ---- the plan -----------------------------------------------------------------------------
-def plan(space, seeds: Iterable[int] = (0,), repeat: int | None = None, archs: int | None = None,
-         draw_seed: int = 0) -> list[Task]:
+def plan(
+    space, seeds: Iterable[int] = (0,), repeat: int | None = None, archs: int | None = None, draw_seed: int = 0
+) -> list[Task]:
     """The tasks of a sweep: each architecture (or `archs` of them drawn at random) with the first
     seed, then the later seeds on `repeat` of those drawn at random (default: all of them)."""
     space = spaces.resolve(space)
@@ -64,8 +66,14 @@ def plan(space, seeds: Iterable[int] = (0,), repeat: int | None = None, archs: i
 # ---- the results file ---------------------------------------------------------------------
 def header(space, dataset: data_mod.Dataset, settings: Settings) -> dict:
     space = spaces.resolve(space)
-    return {"format": FORMAT, "version": VERSION, "space": space.name, "data": dataset.name,
-            "data_sha256": data_sha256(dataset), "settings": settings.to_dict()}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "space": space.name,
+        "data": dataset.name,
+        "data_sha256": data_sha256(dataset),
+        "settings": settings.to_dict(),
+    }
 
 
 def read_results(path: str | os.PathLike, repair: bool = False) -> tuple[dict | None, list[dict]]:
@@ -87,7 +95,9 @@ def read_results(path: str | os.PathLike, repair: bool = False) -> tuple[dict | 
                 obj = None
             if head is None:
                 if not (isinstance(obj, dict) and obj.get("format") == FORMAT):
-                    raise SweepError(f"{path} is not a ground-truth results file (its first line is not a {FORMAT} header)")
+                    raise SweepError(
+                        f"{path} is not a ground-truth results file (its first line is not a {FORMAT} header)"
+                    )
                 head = obj
             elif isinstance(obj, dict) and {"arch", "seed"} <= set(obj):
                 key = (obj["arch"], obj["seed"])
@@ -114,8 +124,10 @@ class ResultsFile:
         stored, self.rows = read_results(self.path, repair=True)
         if stored is not None and stored != head and not force:
             diff = sorted(k for k in set(stored) | set(head) if stored.get(k) != head.get(k))
-            raise SweepError(f"{self.path} holds a sweep with different {', '.join(diff)}; "
-                             "use another --out, or --force to start it over")
+            raise SweepError(
+                f"{self.path} holds a sweep with different {', '.join(diff)}; "
+                "use another --out, or --force to start it over"
+            )
         if stored is None or stored != head:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             from ..atomic import atomic_write
@@ -123,7 +135,7 @@ class ResultsFile:
             atomic_write(self.path, (json.dumps(head) + "\n").encode())
             self.rows = []
         self.done = {(r["arch"], r["seed"]) for r in self.rows}
-        self._f = open(self.path, "ab")
+        self._f = open(self.path, "ab")  # noqa: SIM115 - held open for appends until close()
 
     def append(self, result: StandaloneResult) -> None:
         key = (result.arch, result.seed)
@@ -139,7 +151,7 @@ class ResultsFile:
         self._f.close()
         fsync_dir(self.path.parent)
 
-    def __enter__(self) -> "ResultsFile":
+    def __enter__(self) -> ResultsFile:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -208,9 +220,17 @@ def _run_ray(space_name: str, tasks: list[Task], settings: dict, address: str | 
             ray.shutdown()
 
 
-def run_sweep(space, tasks: list[Task], out: str | os.PathLike, settings: Settings | None = None,
-              backend: str = "local", workers: int | None = None, address: str | None = None,
-              progress: bool = True, force: bool = False) -> list[dict]:
+def run_sweep(
+    space,
+    tasks: list[Task],
+    out: str | os.PathLike,
+    settings: Settings | None = None,
+    backend: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    progress: bool = True,
+    force: bool = False,
+) -> list[dict]:
     """Run the tasks not yet in `out`, appending each result as it finishes; return all results."""
     from tqdm.auto import tqdm
 
@@ -221,12 +241,21 @@ def run_sweep(space, tasks: list[Task], out: str | os.PathLike, settings: Settin
     workers = workers or os.cpu_count() or 1
     with ResultsFile(out, header(space, data_mod.for_space(space), settings), force=force) as results:
         todo = [t for t in tasks if t not in results.done]
-        bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), disable=not progress, unit="child",
-                   desc=f"ground truth {space.name}", smoothing=0.05)
+        bar = tqdm(
+            total=len(tasks),
+            initial=len(tasks) - len(todo),
+            disable=not progress,
+            unit="child",
+            desc=f"ground truth {space.name}",
+            smoothing=0.05,
+        )
         try:
             if todo:
-                stream = (_run_local(space.name, todo, settings.to_dict(), workers) if backend == "local"
-                          else _run_ray(space.name, todo, settings.to_dict(), address))
+                stream = (
+                    _run_local(space.name, todo, settings.to_dict(), workers)
+                    if backend == "local"
+                    else _run_ray(space.name, todo, settings.to_dict(), address)
+                )
                 for row in stream:
                     results.append(StandaloneResult(**row))
                     bar.update(1)

@@ -4,6 +4,7 @@ Owns: the names of the shipped tables, their metadata (how each was made) and re
 sweep's results file) into a pandas DataFrame with columns arch, seed, val_accuracy,
 test_accuracy, params, seconds, sorted by seed then arch. Must not: train.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,15 @@ def _frame(rows):
     import pandas as pd
 
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame = frame.astype({"seed": "int64", "params": "int64", "val_accuracy": "float64",
-                          "test_accuracy": "float64", "seconds": "float64"})
+    frame = frame.astype(
+        {
+            "seed": "int64",
+            "params": "int64",
+            "val_accuracy": "float64",
+            "test_accuracy": "float64",
+            "seconds": "float64",
+        }
+    )
     return frame.sort_values(["seed", "arch"], kind="stable").reset_index(drop=True)
 
 
@@ -70,15 +78,20 @@ def export(results: str | os.PathLike, dest: str | os.PathLike, **meta) -> dict:
     frame = load_results(results)
     lines = [",".join(COLUMNS)]
     for r in frame.itertuples(index=False):
-        val, test = (repr(np.float32(v)).removeprefix("np.float32(").rstrip(")")
-                     for v in (r.val_accuracy, r.test_accuracy))
+        val, test = (
+            repr(np.float32(v)).removeprefix("np.float32(").rstrip(")") for v in (r.val_accuracy, r.test_accuracy)
+        )
         lines.append(f'"{r.arch}",{r.seed},{val},{test},{r.params},{r.seconds:.4f}')
     atomic_write(f"{dest}.csv.gz", gzip.compress(("\n".join(lines) + "\n").encode(), compresslevel=9, mtime=0))
-    info = {**{k: v for k, v in head.items() if k not in ("format", "version")}, "rows": len(frame),
-            "seeds": {int(k): int(v) for k, v in frame["seed"].value_counts().sort_index().items()},
-            "child_seconds_by_seed": {int(k): round(float(v), 1)
-                                      for k, v in frame.groupby("seed")["seconds"].sum().items()},
-            **meta}
+    info = {
+        **{k: v for k, v in head.items() if k not in ("format", "version")},
+        "rows": len(frame),
+        "seeds": {int(k): int(v) for k, v in frame["seed"].value_counts().sort_index().items()},
+        "child_seconds_by_seed": {
+            int(k): round(float(v), 1) for k, v in frame.groupby("seed")["seconds"].sum().items()
+        },
+        **meta,
+    }
     atomic_write(f"{dest}.json", (json.dumps(info, indent=2) + "\n").encode())
     return info
 

@@ -3,6 +3,7 @@
 A space's `name` carries its non-default options ("teaching(num_nodes=3)"), so an Arch names the
 exact space it belongs to and `get(arch.space)` rebuilds that space.
 """
+
 from __future__ import annotations
 
 import functools

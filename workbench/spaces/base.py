@@ -4,12 +4,13 @@ Owns: decisions, validation of Arch values, exact counting, enumeration, random 
 text form of an Arch. Each concrete space adds its supernet blocks, its forward pass and its
 graphs. Must not: hold weights or training state (the Supernet does), or import plotting code.
 """
+
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 
 import torch
 
@@ -72,9 +73,7 @@ class Space:
 
     def random(self, generator: torch.Generator | None = None) -> Arch:
         """A uniformly random architecture, drawn with `generator` (a torch.Generator)."""
-        choices = [
-            int(torch.randint(len(d.options), (1,), generator=generator)) for d in self.decisions
-        ]
+        choices = [int(torch.randint(len(d.options), (1,), generator=generator)) for d in self.decisions]
         return Arch(self.name, tuple(choices))
 
     # ---- validation -----------------------------------------------------------------------
@@ -111,8 +110,10 @@ class Space:
         probability vector per decision (a ControllerRecord's policy, controller.distributions(arch))."""
         rows = [[float(p) for p in row] for row in distributions]
         if len(rows) != len(self.decisions) or any(len(r) != len(d.options) for r, d in zip(rows, self.decisions)):
-            raise ValueError(f"expected one probability vector per decision of space {self.name!r}, sized "
-                             f"{[len(d.options) for d in self.decisions]}; got sizes {[len(r) for r in rows]}")
+            raise ValueError(
+                f"expected one probability vector per decision of space {self.name!r}, sized "
+                f"{[len(d.options) for d in self.decisions]}; got sizes {[len(r) for r in rows]}"
+            )
         return self.make(max(range(len(r)), key=r.__getitem__) for r in rows)
 
     # ---- text form (each space defines its syntax) ----------------------------------------
@@ -127,8 +128,7 @@ class Space:
             return decision.options.index(label)
         except ValueError:
             raise ValueError(
-                f"{label!r} is not an option of {decision.name!r} in {text!r}; "
-                f"valid: {', '.join(decision.options)}"
+                f"{label!r} is not an option of {decision.name!r} in {text!r}; valid: {', '.join(decision.options)}"
             ) from None
 
     def block_names(self) -> tuple[str, ...]:

@@ -9,13 +9,14 @@ Size: 6^L * 2^(L(L-1)/2), about 1.6e29 for L = 12.
 
 Owns: the decisions, blocks and forward pass of this space. Must not: hold weights.
 """
+
 from __future__ import annotations
 
 import re
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 from .. import ops
 from ..arch import Arch
@@ -85,7 +86,9 @@ class MacroSpace(Space):
         for i, token in enumerate(tokens, start=1):
             m = _TOKEN.match(token)
             if not m or int(m.group(1)) != i:
-                raise ValueError(f"cannot parse {token!r} in {text!r}: expected 'layer{i}=OP' or 'layer{i}=OP+skip(J,...)'")
+                raise ValueError(
+                    f"cannot parse {token!r} in {text!r}: expected 'layer{i}=OP' or 'layer{i}=OP+skip(J,...)'"
+                )
             skips = {int(s) for s in m.group(3).split(",") if s} if m.group(3) else set()
             bad = sorted(s for s in skips if not 1 <= s < i)
             if bad:
@@ -142,8 +145,14 @@ class MacroSpace(Space):
             block = self.block_name(i, op) if ops.has_weights(ops.MACRO_OPS, op) else None
             g.add_node(f"layer{i}", op=op, depth=i + 1, block=block)
             # a skip from the previous layer rides on the chain edge (a DiGraph has one edge per pair)
-            g.add_edge("stem" if i == 1 else f"layer{i - 1}", f"layer{i}", kind="chain", op=op, block=block,
-                       skip=(i - 1) in skips)
+            g.add_edge(
+                "stem" if i == 1 else f"layer{i - 1}",
+                f"layer{i}",
+                kind="chain",
+                op=op,
+                block=block,
+                skip=(i - 1) in skips,
+            )
             for j in skips:
                 if j < i - 1:
                     g.add_edge(f"layer{j}", f"layer{i}", kind="skip", block=None, skip=True)
@@ -162,8 +171,14 @@ class MacroSpace(Space):
         for i in range(1, self.num_layers + 1):
             blocks = tuple(self.block_name(i, op) if ops.has_weights(ops.MACRO_OPS, op) else None for op in self.ops)
             g.add_node(f"layer{i}", op=None, depth=i + 1, ops=self.ops, blocks=blocks)
-            g.add_edge("stem" if i == 1 else f"layer{i - 1}", f"layer{i}", kind="chain", ops=self.ops, blocks=blocks,
-                       skip=i > 1)
+            g.add_edge(
+                "stem" if i == 1 else f"layer{i - 1}",
+                f"layer{i}",
+                kind="chain",
+                ops=self.ops,
+                blocks=blocks,
+                skip=i > 1,
+            )
             for j in range(1, i - 1):
                 g.add_edge(f"layer{j}", f"layer{i}", kind="skip", blocks=(), skip=True)
         g.add_node("output", op="pool + linear", depth=self.num_layers + 2)

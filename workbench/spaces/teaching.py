@@ -7,6 +7,7 @@ consumes are averaged and fed to a Linear classifier. Size: prod_i (i * 4) = 614
 
 Owns: the decisions, the blocks and the forward pass of this space. Must not: hold weights.
 """
+
 from __future__ import annotations
 
 import math
@@ -135,7 +136,9 @@ class TeachingSpace(Space):
         for i in range(1, self.num_nodes + 1):
             g.add_node(f"node{i}", op=None, depth=i + 1, ops=self.ops)
             for j in range(i):
-                blocks = tuple(self.block_name(i, j, op) if ops.has_weights(ops.TEACHING_OPS, op) else None for op in self.ops)
+                blocks = tuple(
+                    self.block_name(i, j, op) if ops.has_weights(ops.TEACHING_OPS, op) else None for op in self.ops
+                )
                 g.add_edge("stem" if j == 0 else f"node{j}", f"node{i}", ops=self.ops, blocks=blocks)
         g.add_node("output", op="average + linear", depth=self.num_nodes + 2)
         for i in range(1, self.num_nodes + 1):

@@ -14,11 +14,13 @@ its own), a skeleton whose traces are the same in number and order for a given s
 registered once in its own module (view.py: `Frame`, `View`, `register`, `views`); the app loops
 over `views()`, so a new live view is added in one file.
 """
+
 try:
     import plotly  # noqa: F401
 except ImportError as e:  # pragma: no cover - plotly is a dependency of the viz and lab extras
-    raise ImportError("workbench.viz draws with plotly, which is not installed: "
-                      "pip install 'enas-workbench[viz]'") from e
+    raise ImportError(
+        "workbench.viz draws with plotly, which is not installed: pip install 'enas-workbench[viz]'"
+    ) from e
 
 from ._style import OKABE_ITO, OP_COLORS, op_color
 from .arch import plot_arch
@@ -31,8 +33,26 @@ from .training import plot_training
 from .view import Frame, View, register, render, unregister, views
 
 __all__ = [
-    "CollapseCheck", "CollapseReport", "CollapseThresholds", "Frame", "OKABE_ITO", "OP_COLORS", "View",
-    "collapse_report", "op_color", "plot_arch", "plot_collapse", "plot_policy", "plot_policy_history", "plot_training",
-    "plot_update_heatmap", "register", "render", "unregister", "views",
-    "mean_skip_rate", "plot_skip_rate", "shortcut_share",
+    "CollapseCheck",
+    "CollapseReport",
+    "CollapseThresholds",
+    "Frame",
+    "OKABE_ITO",
+    "OP_COLORS",
+    "View",
+    "collapse_report",
+    "op_color",
+    "plot_arch",
+    "plot_collapse",
+    "plot_policy",
+    "plot_policy_history",
+    "plot_training",
+    "plot_update_heatmap",
+    "register",
+    "render",
+    "unregister",
+    "views",
+    "mean_skip_rate",
+    "plot_skip_rate",
+    "shortcut_share",
 ]

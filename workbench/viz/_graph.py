@@ -5,6 +5,7 @@ a node never moves between children), which nodes are computation nodes, the kin
 and its drawn path (straight between neighbouring layers, else a half-ellipse). Must not: know
 about records, counts or plotly.
 """
+
 from __future__ import annotations
 
 import functools

@@ -5,6 +5,7 @@ statuses and signs, projector-sized fonts, layout defaults, the empty-figure not
 checks shared by the figures. Must not: compute anything from records, or build figures (view.py
 renders them).
 """
+
 from __future__ import annotations
 
 import math
@@ -19,15 +20,22 @@ from ..spaces import Space
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
 # deficiency. Yellow is left out (invisible on a white projector screen); black is for text.
 OKABE_ITO = {
-    "orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73", "yellow": "#F0E442",
-    "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7", "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "black": "#000000",
 }
 _OP_PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7")
 
 # One colour per op: an op's colour is its position in its space's op table (ops.py's order).
 OP_COLORS: dict[str, str] = {
     name: _OP_PALETTE[i % len(_OP_PALETTE)]
-    for table in (_ops.TEACHING_OPS, _ops.MACRO_OPS) for i, name in enumerate(table)
+    for table in (_ops.TEACHING_OPS, _ops.MACRO_OPS)
+    for i, name in enumerate(table)
 }
 NEUTRAL = "#7F7F7F"  # an option that is not an op (an input node, a skip "no")
 FAINT = "#D0D0D0"  # the supernet's candidates that the child does not use
@@ -47,7 +55,7 @@ def op_color(op: str) -> str:
 
 def tint(color: str, amount: float) -> str:
     """`color` mixed with white: amount 1 is the colour itself, 0 is white."""
-    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     mix = lambda c: round(255 - (255 - c) * amount)  # noqa: E731
     return f"#{mix(r):02X}{mix(g):02X}{mix(b):02X}"
 
@@ -75,8 +83,16 @@ def base_layout(title: str, subtitle: str = "", uirevision: str = "", height: in
 
 def note(text: str, x: float = 0.5, y: float = 0.5, **font) -> dict:
     """A centred annotation in paper coordinates (used for "nothing to show yet")."""
-    return dict(text=text, x=x, y=y, xref="paper", yref="paper", showarrow=False, bgcolor="white",
-                font=dict(size=FONT_SIZE + 2, color=NEUTRAL, **font))
+    return dict(
+        text=text,
+        x=x,
+        y=y,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        bgcolor="white",
+        font=dict(size=FONT_SIZE + 2, color=NEUTRAL, **font),
+    )
 
 
 def percent(p: float) -> str:
@@ -89,8 +105,9 @@ def check_space(space) -> Space:
     if isinstance(space, str):
         return _spaces.get(space)
     if not isinstance(space, Space):
-        raise TypeError(f"expected a search space (wb.spaces.get(...)) or its name, "
-                        f"got {type(space).__name__}: {space!r}")
+        raise TypeError(
+            f"expected a search space (wb.spaces.get(...)) or its name, got {type(space).__name__}: {space!r}"
+        )
     return space
 
 
@@ -107,14 +124,18 @@ def check_distributions(value, space: Space, what: str) -> tuple[tuple[float, ..
     try:
         rows = [tuple(float(v) for v in row) for row in value]
     except TypeError:
-        raise TypeError(f"{what} must be one probability vector per decision (e.g. controller.distributions(arch)), "
-                        f"got {type(value).__name__}") from None
+        raise TypeError(
+            f"{what} must be one probability vector per decision (e.g. controller.distributions(arch)), "
+            f"got {type(value).__name__}"
+        ) from None
     if len(rows) != len(space.decisions):
         raise ValueError(f"{what} has {len(rows)} vectors; space {space.name!r} has {len(space.decisions)} decisions")
     for d, row in zip(space.decisions, rows):
         if len(row) != len(d.options) or not all(math.isfinite(v) and -1e-6 <= v <= 1 + 1e-6 for v in row):
-            raise ValueError(f"{what} for decision {d.name!r} must be {len(d.options)} probabilities "
-                             f"({', '.join(d.options)}), got {row}")
+            raise ValueError(
+                f"{what} for decision {d.name!r} must be {len(d.options)} probabilities "
+                f"({', '.join(d.options)}), got {row}"
+            )
     return tuple(rows)
 
 
@@ -125,8 +146,9 @@ def check_records(history) -> list:
     records = list(history)
     for r in records:
         if not isinstance(r, (SharedRecord, ControllerRecord, SkippedRecord)):
-            raise TypeError(f"expected SharedRecord, ControllerRecord or SkippedRecord items, "
-                            f"got {type(r).__name__}: {r!r}")
+            raise TypeError(
+                f"expected SharedRecord, ControllerRecord or SkippedRecord items, got {type(r).__name__}: {r!r}"
+            )
     names = {r.arch.space for r in records if not isinstance(r, SkippedRecord)}
     if len(names) > 1:
         raise ValueError(f"the records mix architectures of several spaces: {sorted(names)}")

@@ -2,10 +2,10 @@
 
 Owns: `plot_arch`, its data layer `_get_arch_info`: every candidate edge and op of
 `space.supernet_graph()` at its fixed place (`_graph.layout`, so stepping never moves a node),
-which of them `space.graph(arch)` uses, and the hover text (weight block, update count, the
-policy's probability of each choice, from distributions along the child), its skeleton and patch,
+which of them `space.graph(arch)` uses (the hover text comes from arch_hover.py), its skeleton and patch,
 and the app's live "arch" view. Must not: sample, train or step anything.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from ..spaces import Space
 from ..tracking import UpdateCounts
 from . import _graph
 from . import _style as st
+from .arch_hover import ArchHover, check_counts
 from .view import Frame, View, register, render
 
 
@@ -82,66 +83,6 @@ class _ArchInfo:
 
 
 # ---- the data layer -------------------------------------------------------------------------
-def _check_counts(counts, g) -> UpdateCounts | None:
-    if counts is None:
-        return None
-    if not isinstance(counts, UpdateCounts):
-        raise TypeError(f"update_counts must be a wb.UpdateCounts (trainer.update_counts), got {type(counts).__name__}")
-    missing = sorted({b for _, _, bs in g.edges(data="blocks") for b in (bs or ()) if b} - set(counts.blocks))
-    if missing:
-        raise ValueError(f"update_counts lacks weight blocks of space {g.graph['space']!r}, e.g. {missing[:3]}; "
-                         "were they counted on another space?")
-    return counts
-
-
-class _Notes:
-    """The hover sentences of one drawing: block update counts and the controller's probabilities."""
-
-    def __init__(self, space, comp: list[str], counts: UpdateCounts | None, dists: tuple | None):
-        self.space, self.counts, self.dists = space, counts, dists
-        self.index = {(comp[d.node - 1], d.kind, comp[d.source - 1] if d.kind == "skip" else None): k
-                      for k, d in enumerate(space.decisions)}  # (node, kind, skip source) -> decision index
-
-    def prob(self, node: str, kind: str, option: str, source: str | None = None) -> float | None:
-        k = self.index.get((node, kind, source))
-        if self.dists is None or k is None or option not in self.space.decisions[k].options:
-            return None
-        return self.dists[k][self.space.decisions[k].options.index(option)]
-
-    def prob_line(self, node: str, kind: str, option: str, source: str | None = None) -> str:
-        p = self.prob(node, kind, option, source)
-        name = self.space.decisions[self.index[(node, kind, source)]].name if p is not None else ""
-        return f"<br>controller: P({name} = {option}) = {st.percent(p)}" if p is not None else ""
-
-    def block(self, block: str | None, op: str | None = None) -> str:
-        if block is None:
-            return f"{op}: no weights" if op else "no weights"
-        if self.counts is None:
-            return f"weight block <b>{block}</b>"
-        g, c, n = self.counts.grad[block], self.counts.changed[block], self.counts.steps
-        line = f"weight block <b>{block}</b>: gradient in {g} of {n} ω steps"
-        return line + (f"<br>   its value changed in {c} (moved without a gradient {c - g}×)" if c != g else "")
-
-    def edge(self, u: str, v: str, kind: str, in_child: bool, d: dict, cd: dict) -> str:
-        head = f"<b>{u} → {v}</b> · {'in this child' if in_child else 'not in this child'}"
-        if kind == "op" and in_child:
-            return (head + f"<br>{v} applies <b>{cd['op']}</b> to {u}'s output<br>{self.block(cd['block'], cd['op'])}"
-                    + self.prob_line(v, "input", u) + self.prob_line(v, "op", cd["op"]))
-        if kind == "op":
-            c = self.counts
-            parts = [f"{o} ({c.grad[b]}×)" if c else o for o, b in zip(d["ops"], d["blocks"]) if b]
-            return (head + self.prob_line(v, "input", u) + "<br>weight blocks here: " + ", ".join(parts)
-                    + (f"<br>(gradient counts over {c.steps} ω steps)" if c else ""))
-        if kind == "skip":
-            return (head + f"<br>skip connection: {u}'s output is averaged into {v}; no weights"
-                    + self.prob_line(v, "skip", "yes", u))
-        return head + "<br>" + self.block(cd.get("block") if in_child else (d.get("blocks") or (None,))[0])
-
-    def chip(self, node: str, op: str, chosen: bool, block: str | None, source: str) -> str:
-        return (f"<b>{node} · {op}</b> · {'chosen by this child' if chosen else 'candidate'}"
-                f"<br>{self.block(block, op)} (with input {source})" + self.prob_line(node, "op", op))
-
-
 _CHIPS_SPAN = 0.8  # the x extent of a node's row of candidate-op chips (nodes are 1 apart)
 
 
@@ -160,20 +101,32 @@ def _get_arch_info(space, arch: Arch, update_counts: UpdateCounts | None = None,
     space = st.check_space(space)
     space.check(arch)
     sg, cg = space.supernet_graph(), space.graph(arch)
-    counts = _check_counts(update_counts, sg)
+    counts = check_counts(update_counts, sg)
     dists = st.check_distributions(distributions, space, "distributions") if distributions is not None else None
     pos = _graph.layout(space)
     comp = _graph.computation_nodes(sg)
     sink = next(n for n in sg.nodes if sg.out_degree(n) == 0)
-    notes = _Notes(space, comp, counts, dists)
+    notes = ArchHover(space, comp, counts, dists)
     child = _graph.edges(cg, set(comp))
     edges = []
     for (u, v, kind), d in _graph.edges(sg, set(comp)).items():
         cd = child.get((u, v, kind))
         xs, ys = _graph.path(pos[u], pos[v], kind, below=v == sink, drop_src=u in comp)
         op = cd.get("op") if cd is not None and kind == "op" else None
-        edges.append(_Edge(u, v, kind, cd is not None, op, cd.get("block") if cd else None, xs, ys,
-                           (xs[len(xs) // 2], ys[len(ys) // 2]), notes.edge(u, v, kind, cd is not None, d, cd or {})))
+        edges.append(
+            _Edge(
+                u,
+                v,
+                kind,
+                cd is not None,
+                op,
+                cd.get("block") if cd else None,
+                xs,
+                ys,
+                (xs[len(xs) // 2], ys[len(ys) // 2]),
+                notes.edge(u, v, kind, cd is not None, d, cd or {}),
+            )
+        )
     if set(child) - {(e.src, e.dst, e.kind) for e in edges}:
         raise AssertionError(f"child edges {sorted(set(child))} are not all in the supernet graph")
 
@@ -190,11 +143,22 @@ def _get_arch_info(space, arch: Arch, update_counts: UpdateCounts | None = None,
         nodes.append(_Node(n, x, y, f"<b>{n}</b><br>{op}", op, True))
         source = chosen[n][0]
         for i, (o, b) in enumerate(zip(space.ops, sg.edges[source, n]["blocks"])):
-            chips.append(_Chip(n, o, x + (i - (len(space.ops) - 1) / 2) * width, y + _graph.CHIP_Y, o == op, b,
-                               counts.grad[b] if counts and b else None, notes.prob(n, "op", o),
-                               notes.chip(n, o, o == op, b, source)))
-    return _ArchInfo(space.name, tuple(space.ops), arch, counts.steps if counts else None,
-                     tuple(nodes), tuple(edges), tuple(chips))
+            chips.append(
+                _Chip(
+                    n,
+                    o,
+                    x + (i - (len(space.ops) - 1) / 2) * width,
+                    y + _graph.CHIP_Y,
+                    o == op,
+                    b,
+                    counts.grad[b] if counts and b else None,
+                    notes.prob(n, "op", o),
+                    notes.chip(n, o, o == op, b, source),
+                )
+            )
+    return _ArchInfo(
+        space.name, tuple(space.ops), arch, counts.steps if counts else None, tuple(nodes), tuple(edges), tuple(chips)
+    )
 
 
 # ---- the renderer ---------------------------------------------------------------------------
@@ -214,20 +178,40 @@ def _arch_skeleton(space: Space) -> go.Figure:
     traces = [
         line(name="candidate, not in this child", line=dict(color=st.FAINT, width=2)),
         line(name="in this child (stem, classifier)", line=dict(color=st.INK, width=3.5)),
-        line(name="skip connection in this child", line=dict(color=st.INK, width=3, dash="dot"),
-             showlegend=has_skips),
+        line(name="skip connection in this child", line=dict(color=st.INK, width=3, dash="dot"), showlegend=has_skips),
     ]
     traces += [line(name=o, line=dict(color=st.op_color(o), width=6), showlegend=False, legendgroup=o) for o in ops]
     traces += [
         go.Scatter(mode="markers", name="edges", showlegend=False, hoverinfo="text", hoverlabel=dict(bgcolor="white")),
-        go.Scatter(mode="markers+text", name="nodes", showlegend=False, hoverinfo="skip", textposition="middle center",
-                   textfont=dict(size=14 if node_size > 70 else 12, color=st.INK),
-                   marker=dict(symbol="circle", size=node_size)),
-        go.Scatter(mode="markers", name="candidate ops", showlegend=False, hoverinfo="text",
-                   marker=dict(symbol="square", size=chip_size), hoverlabel=dict(bgcolor="white")),
+        go.Scatter(
+            mode="markers+text",
+            name="nodes",
+            showlegend=False,
+            hoverinfo="skip",
+            textposition="middle center",
+            textfont=dict(size=14 if node_size > 70 else 12, color=st.INK),
+            marker=dict(symbol="circle", size=node_size),
+        ),
+        go.Scatter(
+            mode="markers",
+            name="candidate ops",
+            showlegend=False,
+            hoverinfo="text",
+            marker=dict(symbol="square", size=chip_size),
+            hoverlabel=dict(bgcolor="white"),
+        ),
     ]
-    traces += [go.Scatter(x=[None], y=[None], mode="markers", name=o, legendgroup=o,
-                          marker=dict(symbol="square", size=16, color=st.op_color(o))) for o in ops]
+    traces += [
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=o,
+            legendgroup=o,
+            marker=dict(symbol="square", size=16, color=st.op_color(o)),
+        )
+        for o in ops
+    ]
     return go.Figure(data=traces)
 
 
@@ -240,23 +224,43 @@ def _arch_trace_data(info: _ArchInfo) -> list[dict]:
         _lines(e for e in child if e.kind == "skip"),
     ]
     patches += [_lines(e for e in child if e.kind == "op" and e.op == o) for o in info.ops]
-    patches.append(dict(
-        x=[e.mid[0] for e in info.edges], y=[e.mid[1] for e in info.edges], hovertext=[e.hover for e in info.edges],
-        marker=dict(size=[10 if e.in_child else 8 for e in info.edges],
-                    color=[(st.op_color(e.op) if e.op else st.INK) if e.in_child else st.FAINT for e in info.edges],
-                    line=dict(width=1, color="white")),
-    ))
-    patches.append(dict(
-        x=[n.x for n in info.nodes], y=[n.y for n in info.nodes], text=[n.label for n in info.nodes],
-        marker=dict(color=[st.tint(st.op_color(n.op), 0.35) if n.op else "#F2F2F2" for n in info.nodes],
-                    line=dict(width=[5 if n.searched else 2 for n in info.nodes],
-                              color=[st.op_color(n.op) if n.op else st.INK for n in info.nodes])),
-    ))
-    patches.append(dict(
-        x=[c.x for c in info.chips], y=[c.y for c in info.chips], hovertext=[c.hover for c in info.chips],
-        marker=dict(color=[st.op_color(c.op) if c.chosen else st.tint(st.op_color(c.op), 0.3) for c in info.chips],
-                    line=dict(width=[2.5 if c.chosen else 0 for c in info.chips], color=st.INK)),
-    ))
+    patches.append(
+        dict(
+            x=[e.mid[0] for e in info.edges],
+            y=[e.mid[1] for e in info.edges],
+            hovertext=[e.hover for e in info.edges],
+            marker=dict(
+                size=[10 if e.in_child else 8 for e in info.edges],
+                color=[(st.op_color(e.op) if e.op else st.INK) if e.in_child else st.FAINT for e in info.edges],
+                line=dict(width=1, color="white"),
+            ),
+        )
+    )
+    patches.append(
+        dict(
+            x=[n.x for n in info.nodes],
+            y=[n.y for n in info.nodes],
+            text=[n.label for n in info.nodes],
+            marker=dict(
+                color=[st.tint(st.op_color(n.op), 0.35) if n.op else "#F2F2F2" for n in info.nodes],
+                line=dict(
+                    width=[5 if n.searched else 2 for n in info.nodes],
+                    color=[st.op_color(n.op) if n.op else st.INK for n in info.nodes],
+                ),
+            ),
+        )
+    )
+    patches.append(
+        dict(
+            x=[c.x for c in info.chips],
+            y=[c.y for c in info.chips],
+            hovertext=[c.hover for c in info.chips],
+            marker=dict(
+                color=[st.op_color(c.op) if c.chosen else st.tint(st.op_color(c.op), 0.3) for c in info.chips],
+                line=dict(width=[2.5 if c.chosen else 0 for c in info.chips], color=st.INK),
+            ),
+        )
+    )
     patches += [{} for _ in info.ops]
     return patches
 
@@ -276,11 +280,15 @@ def _arch_layout(info: _ArchInfo) -> dict:
     xs = [x for e in info.edges for x in e.xs] + [n.x for n in info.nodes]
     ys = [y for e in info.edges for y in e.ys] + [c.y for c in info.chips] + [n.y for n in info.nodes]
     counted = f" · update counts over {info.steps} ω steps" if info.steps is not None else ""
-    subtitle = (f"child: {_wrap(str(info.arch))}<br>coloured: the sampled child · grey: the rest of the supernet · "
-                f"squares: each node's candidate ops{counted} · hover for details")
+    subtitle = (
+        f"child: {_wrap(str(info.arch))}<br>coloured: the sampled child · grey: the rest of the supernet · "
+        f"squares: each node's candidate ops{counted} · hover for details"
+    )
     axis = dict(visible=False, fixedrange=True)
     return st.base_layout(
-        f"The sampled child inside the supernet ({info.space})", subtitle, uirevision=f"arch:{info.space}",
+        f"The sampled child inside the supernet ({info.space})",
+        subtitle,
+        uirevision=f"arch:{info.space}",
         xaxis=dict(axis, range=[min(xs) - 0.5, max(xs) + 0.5]),
         yaxis=dict(axis, range=[min(ys) - 0.25, max(ys) + 0.25]),
         legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.02, yanchor="top"),
@@ -310,5 +318,13 @@ def _frame_info(frame: Frame) -> _ArchInfo:
     return _get_arch_info(frame.space, frame.arch, frame.counts, frame.arch_policy)
 
 
-VIEW = register(View("arch", place=10, reads={"arch", "counts", "arch_policy"}, info=_frame_info,
-                     skeleton=_arch_skeleton, patch=_arch_patch))
+VIEW = register(
+    View(
+        "arch",
+        place=10,
+        reads={"arch", "counts", "arch_policy"},
+        info=_frame_info,
+        skeleton=_arch_skeleton,
+        patch=_arch_patch,
+    )
+)

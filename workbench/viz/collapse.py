@@ -6,6 +6,7 @@ skip rate, reward against baseline, each check's status and the verdict), `Colla
 `CollapseReport`, `plot_collapse` with its skeleton and patch, and the app's live "collapse" view.
 Must not: train, or read anything but the records.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -48,12 +49,18 @@ class CollapseThresholds:
                     raise ValueError(f"min_samples={v!r} must be a positive int")
             elif isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
                 raise ValueError(f"{f.name}={v!r} must be a share between 0 and 1")
-        for name, lower_is_worse in (("entropy", True), ("distinct", True), ("top_share", False),
-                                     ("identity_skip", False)):
+        for name, lower_is_worse in (
+            ("entropy", True),
+            ("distinct", True),
+            ("top_share", False),
+            ("identity_skip", False),
+        ):
             warn, alarm = getattr(self, f"{name}_warning"), getattr(self, f"{name}_alarm")
             if (alarm > warn) if lower_is_worse else (alarm < warn):
-                raise ValueError(f"{name}_alarm={alarm!r} must lie beyond {name}_warning={warn!r} "
-                                 f"({'below' if lower_is_worse else 'above'} it)")
+                raise ValueError(
+                    f"{name}_alarm={alarm!r} must lie beyond {name}_warning={warn!r} "
+                    f"({'below' if lower_is_worse else 'above'} it)"
+                )
 
 
 @dataclass(frozen=True)
@@ -101,8 +108,9 @@ def _status(value: float, warning: float, alarm: float, lower_is_worse: bool) ->
     return "alarm" if worse(value, alarm) else "warning" if worse(value, warning) else "ok"
 
 
-def collapse_report(history, last_k: int = 50, thresholds: CollapseThresholds | None = None,
-                    **overrides) -> CollapseReport:
+def collapse_report(
+    history, last_k: int = 50, thresholds: CollapseThresholds | None = None, **overrides
+) -> CollapseReport:
     """Is the controller collapsing? Evidence over the last `last_k` children it sampled, and a verdict.
 
     `thresholds` (a CollapseThresholds) and keyword `overrides` of its fields set where each check
@@ -128,9 +136,29 @@ def collapse_report(history, last_k: int = 50, thresholds: CollapseThresholds | 
         archs = list(r.archs) + archs
     archs = archs[-last_k:]
     if space is None or len(archs) < th.min_samples:
-        return CollapseReport(space.name if space else None, "too early",
-                              (f"{len(archs)} sampled children so far; the checks need {th.min_samples}",), th, last_k,
-                              len(archs), (), (), (), 0.0, 0, 0.0, None, 0.0, "", 0.0, (), (), (), 0.0, ())
+        return CollapseReport(
+            space.name if space else None,
+            "too early",
+            (f"{len(archs)} sampled children so far; the checks need {th.min_samples}",),
+            th,
+            last_k,
+            len(archs),
+            (),
+            (),
+            (),
+            0.0,
+            0,
+            0.0,
+            None,
+            0.0,
+            "",
+            0.0,
+            (),
+            (),
+            (),
+            0.0,
+            (),
+        )
     fractions = entropy_fractions(space, records[-1].policy)
     decisions = tuple(d.name for d in space.decisions if len(d.options) > 1)
     mean_fraction = sum(fractions) / len(fractions) if fractions else 1.0
@@ -141,12 +169,27 @@ def collapse_report(history, last_k: int = 50, thresholds: CollapseThresholds | 
     n = len(archs)
     checks = []
     for name, value, key, lower, text in (
-        ("entropy (mean share of max)", mean_fraction, "entropy", True,
-         f"the policy keeps {mean_fraction:.0%} of its maximum uncertainty"),
-        ("distinct children", distinct_share, "distinct", True,
-         f"{len(counts)} different children among the last {n} samples"),
-        ("most frequent child's share", top_n / n, "top_share", False,
-         f"the most frequent child is {top_n} of the last {n} samples"),
+        (
+            "entropy (mean share of max)",
+            mean_fraction,
+            "entropy",
+            True,
+            f"the policy keeps {mean_fraction:.0%} of its maximum uncertainty",
+        ),
+        (
+            "distinct children",
+            distinct_share,
+            "distinct",
+            True,
+            f"{len(counts)} different children among the last {n} samples",
+        ),
+        (
+            "most frequent child's share",
+            top_n / n,
+            "top_share",
+            False,
+            f"the most frequent child is {top_n} of the last {n} samples",
+        ),
         (f"share of {label}", rate, "identity_skip", False, f"{rate:.0%} of the choices are {label}"),
     ):
         warn, alarm = getattr(th, f"{key}_warning"), getattr(th, f"{key}_alarm")
@@ -156,38 +199,103 @@ def collapse_report(history, last_k: int = 50, thresholds: CollapseThresholds | 
     verdict = "collapsed" if "alarm" in statuses else "warning" if "warning" in statuses else "healthy"
     worst_first = sorted((c for c in checks if c.status != "ok"), key=lambda c: -_LEVEL[c.status])
     reasons = tuple(f"{st.STATUS_MARKS[c.status][0]} {c.text}" for c in worst_first) or (
-        "every check is within its thresholds",)
+        "every check is within its thresholds",
+    )
     return CollapseReport(
-        space.name, verdict, reasons, th, last_k, n, decisions, fractions, entropy_status, mean_fraction,
-        len(counts), distinct_share, top_arch, top_n / n, label, rate, tuple(r.step for r in window),
-        tuple(r.reward for r in window), tuple(r.baseline for r in window),
-        sum(r.advantage for r in window) / len(window), tuple(checks))
+        space.name,
+        verdict,
+        reasons,
+        th,
+        last_k,
+        n,
+        decisions,
+        fractions,
+        entropy_status,
+        mean_fraction,
+        len(counts),
+        distinct_share,
+        top_arch,
+        top_n / n,
+        label,
+        rate,
+        tuple(r.step for r in window),
+        tuple(r.reward for r in window),
+        tuple(r.baseline for r in window),
+        sum(r.advantage for r in window) / len(window),
+        tuple(checks),
+    )
 
 
 # ---- the renderer ---------------------------------------------------------------------------
-_VERDICT_TEXT = {"too early": ("·", "TOO EARLY TO TELL", st.NEUTRAL),
-                 "healthy": ("✔", "HEALTHY", st.STATUS_COLORS["ok"]),
-                 "warning": ("⚠", "AT RISK", st.STATUS_COLORS["warning"]),
-                 "collapsed": ("✖", "COLLAPSED", st.STATUS_COLORS["alarm"])}
+_VERDICT_TEXT = {
+    "too early": ("·", "TOO EARLY TO TELL", st.NEUTRAL),
+    "healthy": ("✔", "HEALTHY", st.STATUS_COLORS["ok"]),
+    "warning": ("⚠", "AT RISK", st.STATUS_COLORS["warning"]),
+    "collapsed": ("✖", "COLLAPSED", st.STATUS_COLORS["alarm"]),
+}
 
 
 def _collapse_skeleton() -> go.Figure:
     """Entropy per decision | the checks against their thresholds | reward vs baseline."""
-    fig = make_subplots(rows=2, cols=2, specs=[[{"rowspan": 2}, {}], [None, {}]], column_widths=[0.38, 0.62],
-                        horizontal_spacing=0.22, vertical_spacing=0.2,
-                        subplot_titles=("entropy of each decision (share of max)", "the checks",
-                                        "reward against baseline (recent θ steps)"))
-    fig.add_trace(go.Bar(orientation="h", name="entropy", showlegend=False, textposition="outside",
-                         hovertemplate="%{y}: %{x:.0%} of its maximum<extra></extra>", cliponaxis=False), row=1, col=1)
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        specs=[[{"rowspan": 2}, {}], [None, {}]],
+        column_widths=[0.38, 0.62],
+        horizontal_spacing=0.22,
+        vertical_spacing=0.2,
+        subplot_titles=(
+            "entropy of each decision (share of max)",
+            "the checks",
+            "reward against baseline (recent θ steps)",
+        ),
+    )
+    fig.add_trace(
+        go.Bar(
+            orientation="h",
+            name="entropy",
+            showlegend=False,
+            textposition="outside",
+            hovertemplate="%{y}: %{x:.0%} of its maximum<extra></extra>",
+            cliponaxis=False,
+        ),
+        row=1,
+        col=1,
+    )
     fig.add_trace(go.Bar(orientation="h", name="checks", showlegend=False, hoverinfo="text"), row=1, col=2)
-    for name, symbol, color in (("warning threshold", "line-ns", st.STATUS_COLORS["warning"]),
-                                ("alarm threshold", "line-ns", st.STATUS_COLORS["alarm"])):
-        fig.add_trace(go.Scatter(mode="markers", name=name, hoverinfo="skip",
-                                 marker=dict(symbol=symbol, size=30, line=dict(width=3, color=color))), row=1, col=2)
-    fig.add_trace(go.Scatter(mode="text", name="status", showlegend=False, hoverinfo="skip",
-                             textposition="middle right", cliponaxis=False), row=1, col=2)
-    fig.add_trace(go.Scatter(mode="lines+markers", name="reward", line=dict(color=st.OKABE_ITO["reddish purple"]),
-                             marker=dict(size=5)), row=2, col=2)
+    for name, symbol, color in (
+        ("warning threshold", "line-ns", st.STATUS_COLORS["warning"]),
+        ("alarm threshold", "line-ns", st.STATUS_COLORS["alarm"]),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                mode="markers",
+                name=name,
+                hoverinfo="skip",
+                marker=dict(symbol=symbol, size=30, line=dict(width=3, color=color)),
+            ),
+            row=1,
+            col=2,
+        )
+    fig.add_trace(
+        go.Scatter(
+            mode="text",
+            name="status",
+            showlegend=False,
+            hoverinfo="skip",
+            textposition="middle right",
+            cliponaxis=False,
+        ),
+        row=1,
+        col=2,
+    )
+    fig.add_trace(
+        go.Scatter(
+            mode="lines+markers", name="reward", line=dict(color=st.OKABE_ITO["reddish purple"]), marker=dict(size=5)
+        ),
+        row=2,
+        col=2,
+    )
     fig.add_trace(go.Scatter(mode="lines", name="baseline", line=dict(color=st.NEUTRAL, dash="dash")), row=2, col=2)
     return fig
 
@@ -196,17 +304,27 @@ def _collapse_trace_data(report: CollapseReport) -> list[dict]:
     colors = [st.STATUS_COLORS[s] for s in report.entropy_status]
     names = [c.name for c in report.checks]
     return [
-        dict(x=list(report.entropy_fraction), y=list(report.decisions), marker_color=colors,
-             text=[f"{f:.0%} {st.STATUS_MARKS[s][0]}" for f, s in zip(report.entropy_fraction, report.entropy_status)]),
-        dict(x=[c.value for c in report.checks], y=names,
-             marker_color=[st.STATUS_COLORS[c.status] for c in report.checks],
-             hovertext=[f"<b>{c.name}</b>: {c.text}<br>warning {'below' if c.lower_is_worse else 'above'} "
-                        f"{c.warning:.0%}, alarm {'below' if c.lower_is_worse else 'above'} {c.alarm:.0%}"
-                        for c in report.checks]),
+        dict(
+            x=list(report.entropy_fraction),
+            y=list(report.decisions),
+            marker_color=colors,
+            text=[f"{f:.0%} {st.STATUS_MARKS[s][0]}" for f, s in zip(report.entropy_fraction, report.entropy_status)],
+        ),
+        dict(
+            x=[c.value for c in report.checks],
+            y=names,
+            marker_color=[st.STATUS_COLORS[c.status] for c in report.checks],
+            hovertext=[
+                f"<b>{c.name}</b>: {c.text}<br>warning {'below' if c.lower_is_worse else 'above'} "
+                f"{c.warning:.0%}, alarm {'below' if c.lower_is_worse else 'above'} {c.alarm:.0%}"
+                for c in report.checks
+            ],
+        ),
         dict(x=[c.warning for c in report.checks], y=names),
         dict(x=[c.alarm for c in report.checks], y=names),
-        dict(x=[1.04] * len(names), y=names,
-             text=[f"{c.value:.0%} {st.STATUS_MARKS[c.status]}" for c in report.checks]),
+        dict(
+            x=[1.04] * len(names), y=names, text=[f"{c.value:.0%} {st.STATUS_MARKS[c.status]}" for c in report.checks]
+        ),
         dict(x=list(report.steps), y=list(report.rewards)),
         dict(x=list(report.steps), y=list(report.baselines)),
     ]
@@ -217,22 +335,34 @@ def _collapse_layout(report: CollapseReport, fig: go.Figure) -> dict:
     title = f"Controller collapse check: <span style='color:{color}'><b>{mark} {word}</b></span>"
     if report.space:
         title += f" ({report.space})"
-    subtitle = (f"over the last {report.samples} sampled children: " + " · ".join(report.reasons[:2])
-                if report.verdict != "too early" else report.reasons[0])
+    subtitle = (
+        f"over the last {report.samples} sampled children: " + " · ".join(report.reasons[:2])
+        if report.verdict != "too early"
+        else report.reasons[0]
+    )
     annotations = list(fig.layout.annotations)
     if report.verdict == "too early":
         annotations.append(st.note("Not enough θ steps yet: run trainer.controller_step()"))
     th = report.thresholds
     lines = ((th.entropy_warning, st.STATUS_COLORS["warning"]), (th.entropy_alarm, st.STATUS_COLORS["alarm"]))
-    shapes = [dict(type="line", xref="x", yref="y domain", x0=v, x1=v, y0=0, y1=1,
-                   line=dict(color=c, width=3, dash="dash")) for v, c in lines]
+    shapes = [
+        dict(type="line", xref="x", yref="y domain", x0=v, x1=v, y0=0, y1=1, line=dict(color=c, width=3, dash="dash"))
+        for v, c in lines
+    ]
     return st.base_layout(
-        title, subtitle, uirevision=f"collapse:{report.space}", height=max(st.HEIGHT, 200 + 26 * len(report.decisions)),
-        shapes=shapes, annotations=annotations, bargap=0.3,
+        title,
+        subtitle,
+        uirevision=f"collapse:{report.space}",
+        height=max(st.HEIGHT, 200 + 26 * len(report.decisions)),
+        shapes=shapes,
+        annotations=annotations,
+        bargap=0.3,
         xaxis=dict(range=[0, 1.3], tickformat=".0%", title_text="entropy / maximum (0% = always the same choice)"),
         xaxis2=dict(range=[0, 1.5], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1]),
-        yaxis=dict(autorange="reversed", type="category"), yaxis2=dict(autorange="reversed", type="category"),
-        xaxis3=dict(title_text="step"), yaxis3=dict(title_text="reward"),
+        yaxis=dict(autorange="reversed", type="category"),
+        yaxis2=dict(autorange="reversed", type="category"),
+        xaxis3=dict(title_text="step"),
+        yaxis3=dict(title_text="reward"),
         legend=dict(orientation="h", x=1, xanchor="right", y=-0.1, yanchor="top"),
         margin=dict(l=150, r=30, t=120, b=100),
     )
@@ -254,5 +384,13 @@ def _frame_info(frame: Frame) -> CollapseReport:
     return collapse_report(frame.history)
 
 
-VIEW = register(View("collapse", place=50, reads={"history"}, info=_frame_info,
-                     skeleton=lambda space: _collapse_skeleton(), patch=_collapse_patch))
+VIEW = register(
+    View(
+        "collapse",
+        place=50,
+        reads={"history"},
+        info=_frame_info,
+        skeleton=lambda space: _collapse_skeleton(),
+        patch=_collapse_patch,
+    )
+)

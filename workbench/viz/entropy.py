@@ -7,6 +7,7 @@ torch quantity with gradients, summed over one sampled child (Controller.sample,
 entropy bonus); these are read-only summaries of the plain floats a ControllerRecord keeps
 (`record.policy`), used only to show and judge a run. Must not: import torch or plotly, or train.
 """
+
 from __future__ import annotations
 
 import math

@@ -6,6 +6,7 @@ Owns: the short runs (teaching, enas-macro with 4 layers, a collapsed controller
 `unused_grads="zero"` bug, a uniform sampler) and writing each figure (plotly.js inlined) plus an
 index.html. Must not: be imported by the library; it is a script (`make gallery` runs it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,15 @@ import torch
 from .. import data, spaces
 from ..config import TrainerConfig
 from ..trainer import Trainer
-from . import (collapse_report, plot_arch, plot_collapse, plot_policy, plot_policy_history, plot_training,
-               plot_update_heatmap)
+from . import (
+    collapse_report,
+    plot_arch,
+    plot_collapse,
+    plot_policy,
+    plot_policy_history,
+    plot_training,
+    plot_update_heatmap,
+)
 
 COLLAPSING = dict(controller_lr=0.5, entropy_weight=0.0, tanh_constant=None)  # the recipe for collapse
 
@@ -45,24 +53,39 @@ def figures(epochs: int = 3) -> list[tuple[str, str, object]]:
     teaching = spaces.get("teaching")
     macro = spaces.get("enas-macro", num_layers=4)
     runs = (
-        ("teaching", "teaching space, MNIST-1D, ENAS defaults tuned for the classroom",
-         _trainer(teaching, controller_steps=10, controller_aggregate=10)),
-        ("macro", "enas-macro with 4 layers on 8x8 digits",
-         _trainer(macro, data.digits("image"), batch_size=64, controller_steps=10, controller_aggregate=5)),
-        ("collapsed", "teaching space with controller_lr=0.5, entropy_weight=0, tanh_constant=None: a collapse",
-         _trainer(teaching, controller_steps=25, controller_aggregate=5, **COLLAPSING)),
+        (
+            "teaching",
+            "teaching space, MNIST-1D, ENAS defaults tuned for the classroom",
+            _trainer(teaching, controller_steps=10, controller_aggregate=10),
+        ),
+        (
+            "macro",
+            "enas-macro with 4 layers on 8x8 digits",
+            _trainer(macro, data.digits("image"), batch_size=64, controller_steps=10, controller_aggregate=5),
+        ),
+        (
+            "collapsed",
+            "teaching space with controller_lr=0.5, entropy_weight=0, tanh_constant=None: a collapse",
+            _trainer(teaching, controller_steps=25, controller_aggregate=5, **COLLAPSING),
+        ),
     )
     for name, what, tr in runs:
         tr.run(epochs=epochs, progress=False)
         policy_fig = _step_with_previous(tr)
         arch = tr.history.shared()[-1].arch
         out += [
-            (f"{name}-arch", f"{what}: the last ω step's child inside the supernet",
-             plot_arch(tr.space, arch, tr.update_counts, tr.controller)),
+            (
+                f"{name}-arch",
+                f"{what}: the last ω step's child inside the supernet",
+                plot_arch(tr.space, arch, tr.update_counts, tr.controller),
+            ),
             (f"{name}-policy", f"{what}: the policy now, and what the last θ step changed", policy_fig),
             (f"{name}-policy-history", f"{what}: the policy after every θ step", plot_policy_history(tr.history)),
-            (f"{name}-updates", f"{what}: update counts of the shared weights",
-             plot_update_heatmap(tr.update_counts, tr.space)),
+            (
+                f"{name}-updates",
+                f"{what}: update counts of the shared weights",
+                plot_update_heatmap(tr.update_counts, tr.space),
+            ),
             (f"{name}-training", f"{what}: training curves", plot_training(tr.history)),
             (f"{name}-collapse", f"{what}: collapse check", plot_collapse(collapse_report(tr.history))),
         ]
@@ -72,12 +95,21 @@ def figures(epochs: int = 3) -> list[tuple[str, str, object]]:
         zero.shared_step()
         uniform.shared_step()
     out += [
-        ("bug-unused-grads-zero-updates", "unused_grads='zero': momentum and weight decay move unused weights",
-         plot_update_heatmap(zero.update_counts, teaching)),
-        ("uniform-sampler-updates-normalized", "a uniform sampler: shares of ω steps, to compare with the controller",
-         plot_update_heatmap(uniform.update_counts, teaching, normalize=True)),
-        ("teaching-updates-normalized", "the controller as sampler: shares of ω steps",
-         plot_update_heatmap(runs[0][2].update_counts, teaching, normalize=True)),
+        (
+            "bug-unused-grads-zero-updates",
+            "unused_grads='zero': momentum and weight decay move unused weights",
+            plot_update_heatmap(zero.update_counts, teaching),
+        ),
+        (
+            "uniform-sampler-updates-normalized",
+            "a uniform sampler: shares of ω steps, to compare with the controller",
+            plot_update_heatmap(uniform.update_counts, teaching, normalize=True),
+        ),
+        (
+            "teaching-updates-normalized",
+            "the controller as sampler: shares of ω steps",
+            plot_update_heatmap(runs[0][2].update_counts, teaching, normalize=True),
+        ),
     ]
     return out
 
@@ -108,8 +140,11 @@ def write_gallery(outdir: str | Path, epochs: int = 3, png: bool = False) -> lis
             fig.write_image(outdir / f"{stem}.png", width=1280, height=max(720, int(fig.layout.height or 720)))
             written.append(outdir / f"{stem}.png")
     index = outdir / "index.html"
-    _write_atomic(index, "<!doctype html><meta charset='utf-8'><title>ENAS Workbench gallery</title>"
-                         "<h1>ENAS Workbench gallery</h1><ul>" + "\n".join(items) + "</ul>")
+    _write_atomic(
+        index,
+        "<!doctype html><meta charset='utf-8'><title>ENAS Workbench gallery</title>"
+        "<h1>ENAS Workbench gallery</h1><ul>" + "\n".join(items) + "</ul>",
+    )
     return [index, *written]
 
 

@@ -6,6 +6,7 @@ distributions; no Controller needed), its skeleton and patch, the app's live "po
 `_option_labels`, the fixed option order of its traces. Must not: sample, train or step the
 controller.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -69,23 +70,60 @@ def _get_policy_info(space, arch: Arch, distributions, previous=None, greedy: bo
     space.check(arch)
     probs = st.check_distributions(distributions, space, "distributions")
     prev = st.check_distributions(previous, space, "previous") if previous is not None else None
-    return _PolicyInfo(space.name, arch, _option_labels(space), tuple(d.name for d in space.decisions),
-                       tuple(d.options for d in space.decisions), probs, prev, greedy)
+    return _PolicyInfo(
+        space.name,
+        arch,
+        _option_labels(space),
+        tuple(d.name for d in space.decisions),
+        tuple(d.options for d in space.decisions),
+        probs,
+        prev,
+        greedy,
+    )
 
 
 # ---- the renderer ---------------------------------------------------------------------------
 def _policy_skeleton(space: Space) -> go.Figure:
     """Two panels of horizontal bars, one trace per option label in each: stable for the space."""
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.68, 0.32], horizontal_spacing=0.05,
-                        subplot_titles=("probability of each option", "change in the last θ step"))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        column_widths=[0.68, 0.32],
+        horizontal_spacing=0.05,
+        subplot_titles=("probability of each option", "change in the last θ step"),
+    )
     colors = _label_colors(space)
     for label in _option_labels(space):
-        fig.add_trace(go.Bar(orientation="h", name=label, legendgroup=label, marker_color=colors[label],
-                             marker_line=dict(color="white", width=1), textposition="inside", textfont_size=15,
-                             insidetextanchor="middle", hoverinfo="text", cliponaxis=False), row=1, col=1)
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                name=label,
+                legendgroup=label,
+                marker_color=colors[label],
+                marker_line=dict(color="white", width=1),
+                textposition="inside",
+                textfont_size=15,
+                insidetextanchor="middle",
+                hoverinfo="text",
+                cliponaxis=False,
+            ),
+            row=1,
+            col=1,
+        )
     for label in _option_labels(space):
-        fig.add_trace(go.Bar(orientation="h", name=label, legendgroup=label, marker_color=colors[label],
-                             showlegend=False, hoverinfo="text"), row=1, col=2)
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                name=label,
+                legendgroup=label,
+                marker_color=colors[label],
+                showlegend=False,
+                hoverinfo="text",
+            ),
+            row=1,
+            col=2,
+        )
     return fig
 
 
@@ -112,8 +150,10 @@ def _policy_trace_data(info: _PolicyInfo) -> list[dict]:
         for (k, j), p in zip(rows, xs):
             h = f"<b>{info.decisions[k]} = {label}</b>: {st.percent(p)}"
             if deltas is not None:
-                h += (f"<br>before the θ step: {st.percent(info.previous[k][j])} "
-                      f"(change {100 * deltas[k][j]:+.2f} points)")
+                h += (
+                    f"<br>before the θ step: {st.percent(info.previous[k][j])} "
+                    f"(change {100 * deltas[k][j]:+.2f} points)"
+                )
             hover.append(h)
         left.append(dict(x=xs, y=ys, text=[_bar_text(label, p) for p in xs], hovertext=hover))
         if deltas is None:
@@ -129,20 +169,39 @@ def _policy_layout(info: _PolicyInfo, fig: go.Figure) -> dict:
     subtitle = f"along {child} — each decision's probabilities given the choices before it"
     annotations = list(fig.layout.annotations)
     if info.previous is None:
-        annotations.append(st.note("no θ step to compare yet:<br>after one, this panel shows<br>"
-                                   "how it moved each option", x=0.86, y=0.5))
+        annotations.append(
+            st.note(
+                "no θ step to compare yet:<br>after one, this panel shows<br>how it moved each option", x=0.86, y=0.5
+            )
+        )
     height = max(st.HEIGHT, 190 + 30 * len(info.decisions))
     return st.base_layout(
-        f"Controller policy: how likely is each option? ({info.space})", subtitle, uirevision=f"policy:{info.space}",
-        height=height, barmode="relative", bargap=0.25, annotations=annotations,
+        f"Controller policy: how likely is each option? ({info.space})",
+        subtitle,
+        uirevision=f"policy:{info.space}",
+        height=height,
+        barmode="relative",
+        bargap=0.25,
+        annotations=annotations,
         legend=dict(orientation="h", x=0.5, xanchor="center", y=-60 / height, yanchor="top", traceorder="normal"),
         # the range ends a little past 100%: a bar that ends past the range (1.0000001) loses its text
         xaxis=dict(range=[0, 1.002], tickformat=".0%", title_text="probability", fixedrange=True),
-        xaxis2=dict(title_text="percentage points", zeroline=True, zerolinecolor=st.INK, zerolinewidth=2,
-                    fixedrange=True, range=None if info.previous is not None else [-1, 1],
-                    autorange=info.previous is not None),
-        yaxis=dict(autorange="reversed", categoryorder="array", categoryarray=list(info.decisions),
-                   type="category", fixedrange=True),
+        xaxis2=dict(
+            title_text="percentage points",
+            zeroline=True,
+            zerolinecolor=st.INK,
+            zerolinewidth=2,
+            fixedrange=True,
+            range=None if info.previous is not None else [-1, 1],
+            autorange=info.previous is not None,
+        ),
+        yaxis=dict(
+            autorange="reversed",
+            categoryorder="array",
+            categoryarray=list(info.decisions),
+            type="category",
+            fixedrange=True,
+        ),
         margin=dict(l=130, r=30, t=110, b=110),
     )
 
@@ -169,5 +228,13 @@ def _frame_info(frame: Frame) -> _PolicyInfo:
     return _get_policy_info(frame.space, frame.policy_arch, frame.policy, frame.previous)
 
 
-VIEW = register(View("policy", place=30, reads={"policy", "policy_arch", "previous"}, info=_frame_info,
-                     skeleton=_policy_skeleton, patch=_policy_patch))
+VIEW = register(
+    View(
+        "policy",
+        place=30,
+        reads={"policy", "policy_arch", "previous"},
+        info=_frame_info,
+        skeleton=_policy_skeleton,
+        patch=_policy_patch,
+    )
+)

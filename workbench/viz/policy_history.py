@@ -5,6 +5,7 @@ of entropy.py), its skeleton and patch. Reads ControllerRecord.policy: each deci
 along the policy's most likely child after that step. A notebook figure, not one of the app's live
 views. Must not: train, or recompute the policy from a controller.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,8 +41,10 @@ def _get_policy_history_info(history) -> _PolicyHistoryInfo:
         return _PolicyHistoryInfo(None, (), (), (), (), (), (), ())
     for r in records:
         if len(r.policy) != len(space.decisions):
-            raise ValueError(f"record of step {r.step} has a policy of {len(r.policy)} decisions; "
-                             f"space {space.name!r} has {len(space.decisions)}")
+            raise ValueError(
+                f"record of step {r.step} has a policy of {len(r.policy)} decisions; "
+                f"space {space.name!r} has {len(space.decisions)}"
+            )
     rows, ops, probs = [], [], []
     for k, d in enumerate(space.decisions):
         if len(d.options) < 2:
@@ -54,24 +57,50 @@ def _get_policy_history_info(history) -> _PolicyHistoryInfo:
             probs.append(tuple(r.policy[k][j] for r in records))
     fractions = list(zip(*(entropy_fractions(space, r.policy) for r in records)))
     return _PolicyHistoryInfo(
-        space.name, tuple(r.step for r in records), tuple(r.epoch for r in records), tuple(rows), tuple(ops),
-        tuple(probs), tuple(d.name for d in space.decisions if len(d.options) > 1), tuple(map(tuple, fractions)))
+        space.name,
+        tuple(r.step for r in records),
+        tuple(r.epoch for r in records),
+        tuple(rows),
+        tuple(ops),
+        tuple(probs),
+        tuple(d.name for d in space.decisions if len(d.options) > 1),
+        tuple(map(tuple, fractions)),
+    )
 
 
 # ---- the renderer ---------------------------------------------------------------------------
 def _policy_history_skeleton() -> go.Figure:
     """Two heatmaps (probabilities, entropy fractions) over θ steps; the same for every space."""
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=[0.7, 0.3],
-                        subplot_titles=("probability of each option",
-                                        "entropy of each decision (share of its maximum)"))
-    fig.add_trace(go.Heatmap(coloraxis="coloraxis", name="probability", xgap=0, ygap=1,
-                             hovertemplate="<b>%{y}</b>: %{z:.1%}"
-                                           "<br>after θ step %{x} (%{customdata})<extra></extra>"),
-                  row=1, col=1)
-    fig.add_trace(go.Heatmap(coloraxis="coloraxis2", name="entropy", ygap=1,
-                             hovertemplate="<b>%{y}</b>: entropy %{z:.0%} of its maximum"
-                                           "<br>after θ step %{x} (%{customdata})<extra></extra>"),
-                  row=2, col=1)
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        row_heights=[0.7, 0.3],
+        subplot_titles=("probability of each option", "entropy of each decision (share of its maximum)"),
+    )
+    fig.add_trace(
+        go.Heatmap(
+            coloraxis="coloraxis",
+            name="probability",
+            xgap=0,
+            ygap=1,
+            hovertemplate="<b>%{y}</b>: %{z:.1%}<br>after θ step %{x} (%{customdata})<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Heatmap(
+            coloraxis="coloraxis2",
+            name="entropy",
+            ygap=1,
+            hovertemplate="<b>%{y}</b>: entropy %{z:.0%} of its maximum"
+            "<br>after θ step %{x} (%{customdata})<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
     return fig
 
 
@@ -81,8 +110,12 @@ def _policy_history_trace_data(info: _PolicyHistoryInfo) -> list[dict]:
     where = [f"step {s}, epoch {e}" for s, e in zip(info.steps, info.epochs)]
     return [
         dict(z=[list(r) for r in info.probs], x=x, y=list(info.rows), customdata=[where] * len(info.rows)),
-        dict(z=[list(r) for r in info.entropy_fraction], x=x, y=list(info.decisions),
-             customdata=[where] * len(info.decisions)),
+        dict(
+            z=[list(r) for r in info.entropy_fraction],
+            x=x,
+            y=list(info.decisions),
+            customdata=[where] * len(info.decisions),
+        ),
     ]
 
 
@@ -94,26 +127,64 @@ def _tick_label(row: str, op: str | None) -> str:
 def _policy_history_layout(info: _PolicyHistoryInfo, fig: go.Figure) -> dict:
     n = len(info.rows) + len(info.decisions)
     height = max(st.HEIGHT, 190 + 16 * n)  # the teaching space fits a 1280 x 720 screen
-    shapes = [dict(type="line", xref="x", yref="paper", x0=k + 0.5, x1=k + 0.5, y0=0, y1=1,
-                   line=dict(color=st.INK, width=1.5, dash="dot"))
-              for k in range(1, len(info.epochs)) if info.epochs[k] != info.epochs[k - 1]]
+    shapes = [
+        dict(
+            type="line",
+            xref="x",
+            yref="paper",
+            x0=k + 0.5,
+            x1=k + 0.5,
+            y0=0,
+            y1=1,
+            line=dict(color=st.INK, width=1.5, dash="dot"),
+        )
+        for k in range(1, len(info.epochs))
+        if info.epochs[k] != info.epochs[k - 1]
+    ]
     empty = info.space is None
     top = 0.3 + 0.7 * 0.5  # the colour bars sit beside their panels
     return st.base_layout(
         "Controller policy over the run" + (f" ({info.space})" if info.space else ""),
         "after each θ step, along the policy's most likely child · dotted lines: a new epoch · "
         "entropy 100% = undecided (uniform), 0% = always the same choice",
-        uirevision=f"policy-history:{info.space}", height=height, shapes=shapes,
+        uirevision=f"policy-history:{info.space}",
+        height=height,
+        shapes=shapes,
         annotations=list(fig.layout.annotations)
         + ([st.note("No θ steps yet: run trainer.controller_step()")] if empty else []),
-        coloraxis=dict(colorscale="Viridis", cmin=0, cmax=1,
-                       colorbar=dict(title=dict(text="probability", side="right"), tickformat=".0%",
-                                     len=0.62, y=top, yanchor="middle", thickness=18)),
-        coloraxis2=dict(colorscale="Cividis", cmin=0, cmax=1,
-                        colorbar=dict(title=dict(text="entropy", side="right"), tickformat=".0%",
-                                      len=0.28, y=0.14, yanchor="middle", thickness=18)),
-        yaxis=dict(autorange="reversed", tickmode="array", tickvals=list(info.rows),
-                   ticktext=[_tick_label(r, o) for r, o in zip(info.rows, info.row_ops)], tickfont=dict(size=13)),
+        coloraxis=dict(
+            colorscale="Viridis",
+            cmin=0,
+            cmax=1,
+            colorbar=dict(
+                title=dict(text="probability", side="right"),
+                tickformat=".0%",
+                len=0.62,
+                y=top,
+                yanchor="middle",
+                thickness=18,
+            ),
+        ),
+        coloraxis2=dict(
+            colorscale="Cividis",
+            cmin=0,
+            cmax=1,
+            colorbar=dict(
+                title=dict(text="entropy", side="right"),
+                tickformat=".0%",
+                len=0.28,
+                y=0.14,
+                yanchor="middle",
+                thickness=18,
+            ),
+        ),
+        yaxis=dict(
+            autorange="reversed",
+            tickmode="array",
+            tickvals=list(info.rows),
+            ticktext=[_tick_label(r, o) for r, o in zip(info.rows, info.row_ops)],
+            tickfont=dict(size=13),
+        ),
         yaxis2=dict(autorange="reversed", tickfont=dict(size=13)),
         xaxis2=dict(title_text="θ step (controller update)", dtick=1 if len(info.steps) <= 20 else None),
         margin=dict(l=200, r=40, t=110, b=70),

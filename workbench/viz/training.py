@@ -5,6 +5,7 @@ so no line crosses the other phase, and the θ phases to shade), its skeleton an
 app's live "training" view. Must not: train, or compute statistics that the trainer records
 (reward, baseline and advantage come from ControllerRecord).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,16 +22,28 @@ _PHASE_FILL = st.tint(st.OKABE_ITO["reddish purple"], 0.16)
 _SERIES = (
     ("shared loss (training minibatch)", 1, 1, st.INK, None, "shared", "loss"),
     ("accuracy: training minibatch (ω steps)", 1, 2, st.OKABE_ITO["blue"], None, "shared", "accuracy"),
-    ("accuracy: sampled children on validation (θ steps)", 1, 2, st.OKABE_ITO["orange"], None, "controller",
-     "accuracy"),
+    (
+        "accuracy: sampled children on validation (θ steps)",
+        1,
+        2,
+        st.OKABE_ITO["orange"],
+        None,
+        "controller",
+        "accuracy",
+    ),
     ("reward (mean of the step's children)", 2, 1, st.OKABE_ITO["reddish purple"], None, "controller", "reward"),
     ("baseline (moving average of rewards)", 2, 1, st.NEUTRAL, "dash", "controller", "baseline"),
     ("entropy of the sampled children's decisions", 3, 1, st.OKABE_ITO["bluish green"], None, "controller", "entropy"),
     ("log P(child): 0 when the policy is certain", 3, 2, st.OKABE_ITO["sky blue"], None, "controller", "log_prob"),
 )
-_TITLES = ("shared loss (ω steps)", "accuracy", "reward and baseline (θ steps)",
-           "advantage = reward − baseline", "entropy of the sampled children (nats)",
-           "log-probability of the sampled child")
+_TITLES = (
+    "shared loss (ω steps)",
+    "accuracy",
+    "reward and baseline (θ steps)",
+    "advantage = reward − baseline",
+    "entropy of the sampled children (nats)",
+    "log-probability of the sampled child",
+)
 
 
 @dataclass(frozen=True)
@@ -73,36 +86,73 @@ def _get_training_info(history) -> _TrainingInfo:
     theta = [r for r in records if isinstance(r, ControllerRecord)]
     phases = tuple((run[0].step, run[-1].step) for run in runs if run[0].phase == "controller")
     skipped = tuple(r.step for r in records if r.phase == "skipped")
-    return _TrainingInfo(space.name if space else None, series,
-                         (tuple(r.step for r in theta), tuple(r.advantage for r in theta)), phases, skipped,
-                         len(records))
+    return _TrainingInfo(
+        space.name if space else None,
+        series,
+        (tuple(r.step for r in theta), tuple(r.advantage for r in theta)),
+        phases,
+        skipped,
+        len(records),
+    )
 
 
 # ---- the renderer ---------------------------------------------------------------------------
 def _training_skeleton() -> go.Figure:
     """Six panels; one trace per series, two for the advantage (positive, negative), one legend key."""
-    fig = make_subplots(rows=3, cols=2, shared_xaxes="all", vertical_spacing=0.1, horizontal_spacing=0.08,
-                        subplot_titles=_TITLES)
+    fig = make_subplots(
+        rows=3, cols=2, shared_xaxes="all", vertical_spacing=0.1, horizontal_spacing=0.08, subplot_titles=_TITLES
+    )
     for name, row, col, color, dash, phase, _ in _SERIES:
         marker = dict(size=5) if phase == "controller" else None
-        fig.add_trace(go.Scatter(name=name, mode="lines+markers" if marker else "lines", marker=marker,
-                                 line=dict(color=color, width=2, dash=dash), hovertemplate="step %{x}: %{y:.4g}"),
-                      row=row, col=col)
-    for name, color in (("advantage > 0: those children become more likely", st.POSITIVE),
-                        ("advantage < 0: those children become less likely", st.NEGATIVE)):
-        fig.add_trace(go.Bar(name=name, marker_color=color, hovertemplate="step %{x}: advantage %{y:+.4f}"),
-                      row=2, col=2)
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="shaded: θ phase (controller steps, ω frozen)",
-                             marker=dict(symbol="square", size=16, color=_PHASE_FILL)), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="skipped step (loss or reward not finite)",
-                             line=dict(color=st.NEGATIVE, width=2, dash="dot")), row=1, col=1)
+        fig.add_trace(
+            go.Scatter(
+                name=name,
+                mode="lines+markers" if marker else "lines",
+                marker=marker,
+                line=dict(color=color, width=2, dash=dash),
+                hovertemplate="step %{x}: %{y:.4g}",
+            ),
+            row=row,
+            col=col,
+        )
+    for name, color in (
+        ("advantage > 0: those children become more likely", st.POSITIVE),
+        ("advantage < 0: those children become less likely", st.NEGATIVE),
+    ):
+        fig.add_trace(
+            go.Bar(name=name, marker_color=color, hovertemplate="step %{x}: advantage %{y:+.4f}"), row=2, col=2
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name="shaded: θ phase (controller steps, ω frozen)",
+            marker=dict(symbol="square", size=16, color=_PHASE_FILL),
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name="skipped step (loss or reward not finite)",
+            line=dict(color=st.NEGATIVE, width=2, dash="dot"),
+        ),
+        row=1,
+        col=1,
+    )
     return fig
 
 
 def _training_trace_data(info: _TrainingInfo) -> list[dict]:
     """x and y of every series (what the app patches after a step)."""
-    patches = [dict(x=list(info.series[(phase, field)][0]), y=list(info.series[(phase, field)][1]))
-               for *_, phase, field in _SERIES]
+    patches = [
+        dict(x=list(info.series[(phase, field)][0]), y=list(info.series[(phase, field)][1]))
+        for *_, phase, field in _SERIES
+    ]
     steps, adv = info.advantage
     patches.append(dict(x=[s for s, a in zip(steps, adv) if a >= 0], y=[a for a in adv if a >= 0]))
     patches.append(dict(x=[s for s, a in zip(steps, adv) if a < 0], y=[a for a in adv if a < 0]))
@@ -111,10 +161,36 @@ def _training_trace_data(info: _TrainingInfo) -> list[dict]:
 
 
 def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
-    shapes = [dict(type="rect", xref=xref, yref="paper", x0=a - 0.5, x1=b + 0.5, y0=0, y1=1, layer="below",
-                   fillcolor=_PHASE_FILL, line_width=0) for a, b in info.theta_phases for xref in ("x", "x2")]
-    shapes += [dict(type="line", xref=xref, yref="paper", x0=s, x1=s, y0=0, y1=1, line=dict(color=st.NEGATIVE, width=2,
-                    dash="dot")) for s in info.skipped for xref in ("x", "x2")]
+    shapes = [
+        dict(
+            type="rect",
+            xref=xref,
+            yref="paper",
+            x0=a - 0.5,
+            x1=b + 0.5,
+            y0=0,
+            y1=1,
+            layer="below",
+            fillcolor=_PHASE_FILL,
+            line_width=0,
+        )
+        for a, b in info.theta_phases
+        for xref in ("x", "x2")
+    ]
+    shapes += [
+        dict(
+            type="line",
+            xref=xref,
+            yref="paper",
+            x0=s,
+            x1=s,
+            y0=0,
+            y1=1,
+            line=dict(color=st.NEGATIVE, width=2, dash="dot"),
+        )
+        for s in info.skipped
+        for xref in ("x", "x2")
+    ]
     annotations = list(fig.layout.annotations)
     if info.steps == 0:
         annotations.append(st.note("No steps yet: run trainer.shared_step() and trainer.controller_step()"))
@@ -122,9 +198,14 @@ def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
     return st.base_layout(
         "Training curves" + (f" ({info.space})" if info.space else ""),
         "white: ω phase (shared weights train, θ frozen) · shaded: θ phase (controller trains, ω frozen)",
-        uirevision=f"training:{info.space}", height=720, shapes=shapes, annotations=annotations, barmode="relative",
+        uirevision=f"training:{info.space}",
+        height=720,
+        shapes=shapes,
+        annotations=annotations,
+        barmode="relative",
         legend=dict(orientation="h", x=0, y=-0.1, yanchor="top", font=dict(size=14)),
-        margin=dict(l=70, r=30, t=105, b=160), **axes,
+        margin=dict(l=70, r=30, t=105, b=160),
+        **axes,
         yaxis2=dict(tickformat=".0%", range=[0, 1.02]),
     )
 
@@ -144,5 +225,13 @@ def _frame_info(frame: Frame) -> _TrainingInfo:
     return _get_training_info(frame.history)
 
 
-VIEW = register(View("training", place=40, reads={"history"}, info=_frame_info,
-                     skeleton=lambda space: _training_skeleton(), patch=_training_patch))
+VIEW = register(
+    View(
+        "training",
+        place=40,
+        reads={"history"},
+        info=_frame_info,
+        skeleton=lambda space: _training_skeleton(),
+        patch=_training_patch,
+    )
+)

@@ -11,6 +11,7 @@ patch: what every plot_x and the app do), and the registry (`register`, `unregis
 view module registers its one View when it is imported. Must not: know any particular view, draw
 anything itself, or train.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -65,8 +66,10 @@ class View:
         object.__setattr__(self, "reads", frozenset(self.reads))
         unknown = sorted(self.reads - FRAME_FIELDS)
         if unknown or not self.reads:
-            raise ValueError(f"view {self.name!r} reads {unknown or 'nothing'}; valid Frame fields: "
-                             f"{', '.join(sorted(FRAME_FIELDS))}")
+            raise ValueError(
+                f"view {self.name!r} reads {unknown or 'nothing'}; valid Frame fields: "
+                f"{', '.join(sorted(FRAME_FIELDS))}"
+            )
 
     def figure(self, frame: Frame) -> go.Figure:
         """The stand-alone figure of `frame`: the skeleton with the patch of the frame's info."""
