@@ -107,8 +107,8 @@ def test_omega_step_changes_only_the_childs_parameters(optimizer, which, mnist1d
 
 
 def test_zero_filled_gradients_move_unused_weights(mnist1d):
-    """The classic bug the heatmap shows: zero grads instead of none let momentum move unused blocks."""
-    config = wb.TrainerConfig.for_space("teaching", unused_grads="zero", sampler="uniform")
+    """TF-style updates (ENAS's own): zero grads instead of none let momentum move unused blocks."""
+    config = wb.TrainerConfig.for_space("teaching", unused_weights="tf-style", sampler="uniform")
     trainer = wb.Trainer("teaching", data=mnist1d, config=config, seed=0)
     trainer.shared_step()
     record = trainer.shared_step()

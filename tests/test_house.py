@@ -261,3 +261,10 @@ def test_named_streams_reproduce_the_trainer_and_refuse_unknown_names():
     assert all(torch.equal(p, q) for p, q in zip(a.state_dict().values(), trainer.controller.state_dict().values()))
     with pytest.raises(ValueError, match="unknown random stream 'kids'; valid: supernet, controller"):
         wb.seeds.derive(4, "kids")
+
+
+def test_old_configs_read_the_renamed_unused_weights():
+    assert wb.TrainerConfig.from_dict({"unused_grads": "zero"}).unused_weights == "tf-style"
+    assert wb.TrainerConfig.from_dict({"unused_grads": "none"}).unused_weights == "frozen"
+    with pytest.raises(ValueError, match="unused_weights='bogus' is not valid; choose one of frozen, tf-style"):
+        wb.TrainerConfig(unused_weights="bogus")

@@ -55,7 +55,7 @@ def test_every_figure_on_both_spaces(one_thread, space, dataset):
         data=dataset(),
         seed=0,
         config=wb.TrainerConfig.for_space(
-            space, batch_size=32, controller_aggregate=2, reward_batch_size=32, unused_grads="zero"
+            space, batch_size=32, controller_aggregate=2, reward_batch_size=32, unused_weights="tf-style"
         ),
     )
     figures = []
@@ -81,7 +81,7 @@ def test_every_figure_on_both_spaces(one_thread, space, dataset):
         assert [(t.type, t.name) for t in first.data] == [(t.type, t.name) for t in later.data]
         assert later.layout.uirevision and later.layout.title.text and later.layout.font.size >= 14
     heat = figures[1][3]
-    assert heat.layout.shapes, "unused_grads='zero' moves unused weights: the heatmap must outline them"
+    assert heat.layout.shapes, "unused_weights='tf-style' moves unused weights: the heatmap must outline them"
     assert [list(r) for r in heat.data[1].z][0][0] is not None
 
 
@@ -109,7 +109,7 @@ def test_gallery_writes_standalone_html(one_thread, tmp_path):
     paths = gallery.write_gallery(tmp_path, epochs=1)
     names = {p.name for p in paths}
     assert "index.html" in names and "teaching-arch.html" in names and "macro-collapse.html" in names
-    assert "bug-unused-grads-zero-updates.html" in names
+    assert "tf-style-unused-weights-updates.html" in names
     page = (tmp_path / "teaching-training.html").read_text(encoding="utf-8")
     assert "plotly.js v" in page and not re.search(r"<script[^>]*\bsrc=", page)  # inlined: works offline
     index = (tmp_path / "index.html").read_text(encoding="utf-8")

@@ -18,9 +18,10 @@ from .scoring import BN_MODES, DEFAULT_BN
 
 SHARED_OPTIMIZERS = ("sgd", "adam")
 SAMPLERS = ("controller", "uniform", "fair")
-UNUSED_GRADS = ("none", "zero")
+UNUSED_WEIGHTS = ("frozen", "tf-style")
 CONTROLLER_KINDS = ("lstm", "independent")
 _LEGACY_BN = {"train": "batch", "eval": "running"}  # reward_bn_mode's values in runs logged before 0.2
+_LEGACY_UNUSED = {"none": "frozen", "zero": "tf-style"}  # unused_grads, before it became unused_weights
 _LR_MAX = 1e30  # far beyond any useful rate, and clear of float32 overflow in the optimizers
 
 
@@ -47,8 +48,12 @@ class TrainerConfig:
         default=5.0, metadata={"help": "max global grad norm of a child's step (ENAS child_grad_bound); 0 = off"}
     )
     batch_size: int = field(default=128, metadata={"help": "training minibatch of one ω step"})
-    unused_grads: str = field(
-        default="none", metadata={"help": '"none": unused blocks get no grad; "zero": zero grads (the classic bug)'}
+    unused_weights: str = field(
+        default="frozen",
+        metadata={
+            "help": '"frozen": blocks the child did not use get no gradient and stay as they are; "tf-style": they '
+            "get zero gradients, as in ENAS's TensorFlow code, so momentum and weight decay move every weight"
+        },
     )
     # ---- phase 2: controller θ (ω frozen) ----
     controller_kind: str = field(
@@ -93,7 +98,7 @@ class TrainerConfig:
             "shared_optimizer": SHARED_OPTIMIZERS,
             "sampler": SAMPLERS,
             "reward_bn_mode": BN_MODES,
-            "unused_grads": UNUSED_GRADS,
+            "unused_weights": UNUSED_WEIGHTS,
             "controller_kind": CONTROLLER_KINDS,
         }
         for name, valid in choices.items():
@@ -147,10 +152,12 @@ class TrainerConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainerConfig:
-        """The config of `to_dict()`; also reads runs logged before the BatchNorm modes were renamed."""
+        """The config of `to_dict()`; also reads runs logged before 0.2 renamed two fields' values."""
         data = dict(data)
         if data.get("reward_bn_mode") in _LEGACY_BN:
             data["reward_bn_mode"] = _LEGACY_BN[data["reward_bn_mode"]]
+        if "unused_grads" in data:  # renamed: what it does, not "the classic bug" (it is ENAS's own behaviour)
+            data["unused_weights"] = _LEGACY_UNUSED.get(data.pop("unused_grads"), "?")
         return cls().replace(**data)
 
     @classmethod

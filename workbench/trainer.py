@@ -180,7 +180,7 @@ class Trainer:
             updated = self._watch.blocks_of(used)
             if self.config.grad_clip > 0:
                 nn.utils.clip_grad_norm_(used, self.config.grad_clip)
-            if self.config.unused_grads == "zero":  # the classic bug: momentum and decay then move unused weights
+            if self.config.unused_weights == "tf-style":  # as ENAS's TF code: momentum and decay move every weight
                 for p in self._params:
                     if p.grad is None:
                         p.grad = torch.zeros_like(p)

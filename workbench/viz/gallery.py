@@ -3,7 +3,7 @@
     python -m workbench.viz.gallery gallery/ [--epochs 3] [--png]
 
 Owns: the short runs (teaching, enas-macro with 4 layers, a collapsed controller, the
-`unused_grads="zero"` bug, a uniform sampler) and writing each figure (plotly.js inlined) plus an
+`unused_weights="tf-style"` updates, a uniform sampler) and writing each figure (plotly.js inlined) plus an
 index.html. Must not: be imported by the library; it is a script (`make gallery` runs it).
 """
 
@@ -89,15 +89,15 @@ def figures(epochs: int = 3) -> list[tuple[str, str, object]]:
             (f"{name}-training", f"{what}: training curves", plot_training(tr.history)),
             (f"{name}-collapse", f"{what}: collapse check", plot_collapse(collapse_report(tr.history))),
         ]
-    zero = _trainer(teaching, unused_grads="zero")
+    zero = _trainer(teaching, unused_weights="tf-style")
     uniform = _trainer(teaching, sampler="uniform")
     for _ in range(40):
         zero.shared_step()
         uniform.shared_step()
     out += [
         (
-            "bug-unused-grads-zero-updates",
-            "unused_grads='zero': momentum and weight decay move unused weights",
+            "tf-style-unused-weights-updates",
+            "unused_weights='tf-style' (ENAS's TF code): momentum and weight decay move unused weights",
             plot_update_heatmap(zero.update_counts, teaching),
         ),
         (

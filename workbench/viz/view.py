@@ -42,6 +42,8 @@ class Frame:
     policy_arch: Arch
     previous: Distributions | None = None  # the same before the last θ step
     arch_policy: Distributions | None = None  # ... along `arch`, for the arch view's hovers (None: not shown)
+    lang: str = "en"  # the language of every text the views draw ("en" or "zh")
+    selected: str | None = None  # a weight block or node picked in one view: every view highlights it
 
 
 FRAME_FIELDS = frozenset(f.name for f in dataclasses.fields(Frame))
