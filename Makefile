@@ -41,12 +41,14 @@ bench: $(STAMP)  ## the quick benchmarks (about 3 min); each prints JSON
 gallery: $(STAMP)  ## every figure of short runs as standalone HTML (works offline) in gallery/
 	$(BIN)/python -m workbench.viz.gallery gallery
 
+HOST  ?= 127.0.0.1
 PORT  ?= 8866
 TOKEN ?=
-CLASSROOM_TOKEN := $(or $(TOKEN),$(shell python3 -c "import secrets; print(secrets.token_hex(8))"))
-classroom: $(STAMP)  ## serve the app with Voila on 127.0.0.1 (a projector-ready page)
-	@echo "ENAS Workbench classroom: open http://127.0.0.1:$(PORT)/?token=$(CLASSROOM_TOKEN)"
-	$(BIN)/voila notebooks/workbench.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(PORT) --token=$(CLASSROOM_TOKEN)
+POOL  ?= 4
+LANG_ ?= en
+classroom: $(STAMP)  ## serve the app with Voila (HOST=0.0.0.0 TOKEN=... POOL=32 for a class on a LAN)
+	$(BIN)/python -m workbench classroom --host $(HOST) --port $(PORT) --pool $(POOL) --lang $(LANG_) \
+		$(if $(TOKEN),--token $(TOKEN))
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,5 +1,5 @@
 """The command line: `workbench search` runs a search headless into a run folder; `workbench show` reads
-one; `workbench groundtruth` trains children stand-alone.
+one; `workbench groundtruth` trains children stand-alone; `workbench classroom` serves the app.
 
     workbench search --space teaching --epochs 5 --seed 0 --out runs/NAME
     workbench search --resume runs/NAME
@@ -18,7 +18,7 @@ import argparse
 import os
 import re
 
-from . import groundtruth, search, show
+from . import classroom, groundtruth, search, show
 from .errors import EXIT_DIVERGED, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report
 
 __all__ = [
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_parser(sub)
     show.add_parser(sub)
     groundtruth.add_parser(sub)
+    classroom.add_parser(sub)
     return parser
 
 
