@@ -104,6 +104,49 @@ def measure(name: str, children: int, repeats: int) -> dict:
     }
 
 
+def _bare_theta_step(controller, opt, net, batches, cfg, gen, baseline):
+    """A bare REINFORCE step: K children sampled, scored on validation minibatches, one Adam step."""
+    opt.zero_grad(set_to_none=True)
+    losses = []
+    for _ in range(cfg.controller_aggregate):
+        s = controller.sample(gen)
+        x, y = batches.val(cfg.reward_batch_size)
+        reward = wb.scoring.accuracy(net, s.arch, x, y, bn=cfg.reward_bn_mode) + cfg.entropy_weight * s.entropy.item()
+        advantage = reward - (reward if baseline[0] is None else baseline[0])
+        baseline[0] = (
+            reward if baseline[0] is None else cfg.baseline_decay * baseline[0] + (1 - cfg.baseline_decay) * reward
+        )
+        losses.append(-advantage * s.log_prob)
+    torch.stack(losses).mean().backward()
+    opt.step()
+
+
+def measure_theta(name: str, repeats: int) -> dict:
+    """Trainer.controller_step against a bare REINFORCE step of the same size, interleaved."""
+    spec = SPACES[name]
+    space = wb.spaces.get(spec["space"][0], **spec["space"][1])
+    data = _data(spec["shape"]) if spec["shape"] else wb.data.for_space(space)
+    cfg = wb.TrainerConfig.for_space(space, batch_size=spec["batch"])
+    trainer = wb.Trainer(space, data=data, config=cfg, seed=0)
+    controller = wb.Controller.for_run(space, cfg, 0)
+    opt = torch.optim.Adam(controller.parameters(), lr=cfg.controller_lr, betas=(0.0, 0.999), eps=1e-3)
+    net = wb.Supernet(space, data.input_shape, data.num_classes, seed=0)
+    batches = wb.batches.Batches(data, torch.Generator().manual_seed(2), torch.device("cpu"))
+    gen, baseline = torch.Generator().manual_seed(3), [None]
+    steps = {"bare": lambda: _bare_theta_step(controller, opt, net, batches, cfg, gen, baseline),
+             "trainer": trainer.controller_step}  # fmt: skip
+    for fn in steps.values():
+        fn(), fn()
+    times = {k: [] for k in steps}
+    for _ in range(repeats):
+        for k, fn in steps.items():
+            times[k].append(_time(fn))
+    ms = {k: 1000 * statistics.median(v) for k, v in times.items()}
+    return {"space": space.name, "children_per_step": cfg.controller_aggregate, "reward_batch": cfg.reward_batch_size,
+            "bare_theta_ms": round(ms["bare"], 3), "trainer_theta_ms": round(ms["trainer"], 3),
+            "trainer_over_bare": round(ms["trainer"] / ms["bare"], 3)}  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--children", type=int, default=6)
@@ -117,7 +160,8 @@ def main() -> None:
     if unknown:
         ap.error(f"unknown space(s) {unknown}; valid: {', '.join(SPACES)}")
     results = [measure(n, args.children, args.repeats) for n in names]
-    print(json.dumps({"threads": args.threads, "torch": torch.__version__, "results": results}, indent=2))
+    theta = [measure_theta(n, args.repeats) for n in names]
+    print(json.dumps({"threads": args.threads, "torch": torch.__version__, "omega": results, "theta": theta}, indent=2))
 
 
 if __name__ == "__main__":
