@@ -6,6 +6,8 @@ noise hits all three alike:
   * child:   the same child as a stand-alone module (`Supernet.child`), its own SGD;
   * trainer: `Trainer.shared_step(arch)`: minibatch, the same step, all-or-nothing undo, update
              tracking, the record (what every user of the workbench gets).
+And each θ step: `Trainer.controller_step()` against a bare REINFORCE step of the same size (K
+children sampled, each scored on a validation minibatch, one Adam step).
 Each child's median step time, then the median over children; the ratios are of medians measured
 in the same run. Spaces: teaching (MNIST-1D, batch 64) and enas-macro at 6 and 12 layers
 (16 channels, batch 32, 32x32x3 inputs).
@@ -25,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import workbench as wb
+from workbench.batches import Batches
 
 SPACES = {
     "teaching": dict(space=("teaching", {}), batch=64, shape=None),
@@ -113,9 +116,7 @@ def _bare_theta_step(controller, opt, net, batches, cfg, gen, baseline):
         x, y = batches.val(cfg.reward_batch_size)
         reward = wb.scoring.accuracy(net, s.arch, x, y, bn=cfg.reward_bn_mode) + cfg.entropy_weight * s.entropy.item()
         advantage = reward - (reward if baseline[0] is None else baseline[0])
-        baseline[0] = (
-            reward if baseline[0] is None else cfg.baseline_decay * baseline[0] + (1 - cfg.baseline_decay) * reward
-        )
+        baseline[0] = wb.reinforce.update_baseline(baseline[0], reward, cfg.baseline_decay)
         losses.append(-advantage * s.log_prob)
     torch.stack(losses).mean().backward()
     opt.step()
@@ -131,7 +132,7 @@ def measure_theta(name: str, repeats: int) -> dict:
     controller = wb.Controller.for_run(space, cfg, 0)
     opt = torch.optim.Adam(controller.parameters(), lr=cfg.controller_lr, betas=(0.0, 0.999), eps=1e-3)
     net = wb.Supernet(space, data.input_shape, data.num_classes, seed=0)
-    batches = wb.batches.Batches(data, torch.Generator().manual_seed(2), torch.device("cpu"))
+    batches = Batches(data, torch.Generator().manual_seed(2), torch.device("cpu"))
     gen, baseline = torch.Generator().manual_seed(3), [None]
     steps = {"bare": lambda: _bare_theta_step(controller, opt, net, batches, cfg, gen, baseline),
              "trainer": trainer.controller_step}  # fmt: skip
