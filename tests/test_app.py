@@ -13,6 +13,8 @@ import torch
 
 import workbench as wb
 from workbench.app.views import plain
+from workbench.viz import text as viz_text
+from workbench.viz import text_records as viz_text_records
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -29,8 +31,25 @@ def app(trainer):
     return wb.app.Workbench(trainer, preset="debug")
 
 
+# an empty figure's note: the stand-alone figure names the API call, the live view the app's button
+HINTS = {
+    table[lang]["hint_api"]: table[lang]["hint_app"]
+    for table in (viz_text.HEATMAP, viz_text.POLICY, viz_text_records.TRAINING, viz_text_records.COLLAPSE)
+    for lang in viz_text.LANGS
+}
+
+
+def height(app, name):
+    """The height the app draws view `name` at (None: the figure's own)."""
+    return app.views.heights.get(name)
+
+
 def assert_view(app, name, expected):
-    """The live view holds exactly what the standalone figure function draws, and the browser is sent it."""
+    """The live view holds exactly what the standalone figure function draws (at the view's height; see
+    HINTS for its empty-figure note), and the browser is sent it. A view in a closed tab is brought up
+    to date when its tab opens: open it first, as a teacher's click does."""
+    if name in getattr(app.views, "hidden", ()):
+        app.tabs.selected_index = wb.app.dashboard.tab_views(v.name for v in wb.viz.views()).index(name)
     got = app.views.figures[name]["data"]
     want = plain(expected.to_plotly_json())["data"]
     assert len(got) == len(want)
@@ -38,6 +57,8 @@ def assert_view(app, name, expected):
         assert g == w
     assert json.loads(app.views.widgets[name].figure_json)["data"] == json.loads(json.dumps(got))
     got_layout, want_layout = app.views.figures[name]["layout"], plain(expected.to_plotly_json())["layout"]
+    for note in want_layout.get("annotations", ()):
+        note["text"] = HINTS.get(note.get("text"), note.get("text"))
     for key in want_layout.keys() - {"width", "autosize"}:  # the views follow the page's width
         assert got_layout.get(key) == want_layout[key], key
 
@@ -53,9 +74,13 @@ def test_step_omega_three_times(app, trainer):
     assert total == 20
     others = total - len(record.updated)
     assert f"updated {len(record.updated)} of {total} weight blocks; the other {others}" in app.narration.value
-    assert_view(app, "arch", wb.viz.plot_arch(trainer.space, record.arch, trainer.update_counts, trainer.controller))
-    assert_view(app, "heatmap", wb.viz.plot_update_heatmap(trainer.update_counts, trainer.space))
-    assert_view(app, "training", wb.viz.plot_training(trainer.history))
+    counts, space, h = trainer.update_counts, trainer.space, trainer.history
+    assert_view(
+        app, "arch", wb.viz.plot_arch(space, record.arch, counts, trainer.controller, height=height(app, "arch"))
+    )
+    heatmap = wb.viz.plot_update_heatmap(counts, space, history=h, arch=record.arch, height=height(app, "heatmap"))
+    assert_view(app, "heatmap", heatmap)
+    assert_view(app, "training", wb.viz.plot_training(h, height=height(app, "training")))
     z = app.views.figures["heatmap"]["data"][0]["z"]
     fixed = trainer.update_counts.grad["stem"] + trainer.update_counts.grad["classifier"]  # shown beside the grid
     assert sum(v for row in z for v in row if v is not None) + fixed == sum(trainer.update_counts.grad.values())
@@ -75,7 +100,9 @@ def test_step_theta_moves_the_policy_view(app, trainer):
     shown = {(y, x) for t in bars for y, x in zip(t.get("y") or (), t.get("x") or ()) if x}
     for decision, p in zip(trainer.space.decisions, probs):
         assert any(y == decision.name and x == pytest.approx(p, abs=1e-6) for y, x in shown)
-    assert_view(app, "collapse", wb.viz.plot_collapse(wb.viz.collapse_report(trainer.history)))
+    assert_view(
+        app, "collapse", wb.viz.plot_collapse(wb.viz.collapse_report(trainer.history), height=height(app, "collapse"))
+    )
 
 
 def test_alternate_play_and_counter(app, trainer):
@@ -86,7 +113,7 @@ def test_alternate_play_and_counter(app, trainer):
     assert asyncio.run(app.play(max_steps=4)) == 4
     assert [r.phase for r in trainer.history][3:] == ["shared", "shared", "controller", "shared"]
     assert "Step 7" in app.counter.value and not app.play_button.value
-    assert_view(app, "training", wb.viz.plot_training(trainer.history))
+    assert_view(app, "training", wb.viz.plot_training(trainer.history, height=height(app, "training")))
 
 
 def test_pause_stops_play_within_one_step(app, trainer):
@@ -105,7 +132,10 @@ def test_sample_child_changes_no_weights(app, trainer):
     arch = app.sample()
     assert str(arch) in app.narration.value and len(trainer.history) == 0
     assert all(torch.equal(before[k], v) for k, v in trainer.supernet.state_dict().items())
-    assert_view(app, "arch", wb.viz.plot_arch(trainer.space, arch, trainer.update_counts, trainer.controller))
+    expected = wb.viz.plot_arch(
+        trainer.space, arch, trainer.update_counts, trainer.controller, height=height(app, "arch")
+    )
+    assert_view(app, "arch", expected)
 
 
 def test_scrubber_redraws_a_past_step(app, trainer):
@@ -115,8 +145,11 @@ def test_scrubber_redraws_a_past_step(app, trainer):
     assert app.counter.value.startswith("Step 2") and "4" in app.counter.value
     past = trainer.history.upto(2)
     counts = wb.UpdateCounts.from_records(trainer.space.block_names(), past)
-    assert_view(app, "arch", wb.viz.plot_arch(trainer.space, past[-1].arch, counts))
-    assert_view(app, "heatmap", wb.viz.plot_update_heatmap(counts, trainer.space))
+    assert_view(app, "arch", wb.viz.plot_arch(trainer.space, past[-1].arch, counts, height=height(app, "arch")))
+    heatmap = wb.viz.plot_update_heatmap(
+        counts, trainer.space, history=past, arch=past[-1].arch, height=height(app, "heatmap")
+    )
+    assert_view(app, "heatmap", heatmap)
     app.shared_button.click()  # stepping goes live again
     assert app.scrubber.value == 5 and app.counter.value == "Step 5"
 
@@ -215,7 +248,7 @@ def tiny_view():
             place=99,
             reads={"history"},
             info=lambda frame: len(frame.history),
-            skeleton=lambda space: go.Figure(go.Scatter(name="records so far", mode="lines")),
+            skeleton=lambda space, lang, height: go.Figure(go.Scatter(name="records so far", mode="lines")),
             patch=lambda n, skeleton: (
                 [dict(x=list(range(n + 1)), y=list(range(n + 1)))],
                 dict(title_text=f"{n} steps"),
@@ -286,7 +319,7 @@ def test_replay_a_cli_run(tmp_path):
     app.scrubber.value = 3
     space = wb.spaces.get("teaching", num_nodes=2)
     counts = wb.UpdateCounts.from_records(space.block_names(), history.upto(3))
-    assert_view(app, "arch", wb.viz.plot_arch(space, history[2].arch, counts))
+    assert_view(app, "arch", wb.viz.plot_arch(space, history[2].arch, counts, height=height(app, "arch")))
     assert app.counter.value == f"Step 3 of {len(history)}"
     with pytest.raises(ValueError, match="holds no run"):
         wb.app.Workbench.replay(tmp_path / "nothing")

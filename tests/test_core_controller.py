@@ -24,7 +24,7 @@ def _theta_steps(controller, space, steps=5):
         s = controller.sample(gen)
         reward = sum(s.arch.choices) / len(s.arch.choices)
         opt.zero_grad()
-        reinforce.policy_loss(s.log_prob, reward - 0.5, s.skip_probs, 0.4, 0.8).backward()
+        reinforce.policy_loss(s.log_prob, reward - 0.5, s.skip_probs, 0.4, 0.8, skip_layers=s.skip_layers).backward()
         opt.step()
 
 
@@ -73,6 +73,7 @@ def test_macro_lstm_has_attention_skips_and_skip_probabilities():
     controller = wb.Controller(space, seed=0)
     s = controller.sample(torch.Generator().manual_seed(0))
     assert s.skip_probs.shape == (1 + 2 + 3,)
+    assert s.skip_layers == (2, 3, 3, 4, 4, 4)
     dists = controller.distributions(s.arch)
     skip_p = [float(d[1]) for d, dec in zip(dists, space.decisions) if dec.kind == "skip"]
     assert skip_p == pytest.approx(s.skip_probs.tolist(), abs=1e-6)
@@ -128,9 +129,59 @@ def test_reinforce_pure_functions():
     loss.backward()
     assert loss.item() == pytest.approx(0.5) and log_p.grad.item() == pytest.approx(-0.25)
     p = torch.tensor([0.4, 0.4])
-    assert reinforce.skip_penalty(p, 0.4).item() == pytest.approx(0.0, abs=1e-7)
+    assert reinforce.skip_penalty(p, [2, 3], 0.4).item() == pytest.approx(0.0, abs=1e-7)
     q = torch.tensor([0.8])
     kl = 0.8 * math.log(0.8 / 0.4) + 0.2 * math.log(0.2 / 0.6)
-    assert reinforce.skip_penalty(q, 0.4).item() == pytest.approx(kl, rel=1e-5)
+    assert reinforce.skip_penalty(q, [2], 0.4).item() == pytest.approx(kl, rel=1e-5)
+    assert reinforce.skip_penalty(torch.zeros(0), [], 0.4).item() == 0.0
+    with pytest.raises(ValueError, match="one layer per skip decision: got 2 probabilities and 1 layers"):
+        reinforce.skip_penalty(p, [2], 0.4)
+    with pytest.raises(ValueError, match="skip_weight > 0 needs skip_layers"):
+        reinforce.policy_loss(log_p, 0.1, p, 0.4, 0.8)
     with pytest.raises(ValueError, match="baseline decay must be in"):
         reinforce.update_baseline(0.0, 1.0, 1.5)
+
+
+def _kl(p: float, rho: float) -> float:
+    return p * math.log(p / rho) + (1 - p) * math.log((1 - p) / (1 - rho))
+
+
+def test_skip_penalty_sums_within_a_layer_and_averages_over_layers():
+    """ENAS general_controller.py: KL summed over a layer's skip decisions, then the mean over layers."""
+    probs = torch.tensor([0.5, 0.9, 0.2, 0.4, 0.6, 0.7])  # layer 2: one decision, layer 3: two, layer 4: three
+    layers = [2, 3, 3, 4, 4, 4]
+    by_hand = (_kl(0.5, 0.4) + (_kl(0.9, 0.4) + _kl(0.2, 0.4)) + (_kl(0.4, 0.4) + _kl(0.6, 0.4) + _kl(0.7, 0.4))) / 3
+    # = (0.020411 + (0.550661 + 0.091516) + (0 + 0.081093 + 0.183787)) / 3 = 0.927468 / 3 = 0.309156
+    assert reinforce.skip_penalty(probs, layers, 0.4).item() == pytest.approx(by_hand, rel=1e-5)
+    assert by_hand == pytest.approx(0.309156, abs=1e-6)
+    assert by_hand != pytest.approx(sum(_kl(float(p), 0.4) for p in probs) / 6, rel=1e-3)  # not the plain mean
+    # 12 layers, every skip probability 0.8: 66 decisions in 11 layers, so 66/11 = 6 times the plain mean
+    twelve = wb.spaces.get("enas-macro")
+    layers = [d.node for d in twelve.decisions if d.kind == "skip"]
+    penalty = reinforce.skip_penalty(torch.full((66,), 0.8), layers, 0.4).item()
+    assert len(layers) == 66 and len(set(layers)) == 11
+    assert penalty == pytest.approx(6 * _kl(0.8, 0.4), rel=1e-5) and penalty == pytest.approx(2.008772, abs=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "independent"])
+def test_skip_probability_spans_what_the_official_logits_allow(kind):
+    """Logits [-a, a], then C * tanh: p(skip) = sigmoid(2 C tanh(a / T)), 1 / (1 + e^-3) = 0.952574 at C = 1.5."""
+    space = wb.spaces.get("enas-macro", num_layers=3)
+    controller = wb.Controller(space, kind=kind, tanh_constant=1.5, temperature=1.0, seed=0)
+    hi, lo = 1 / (1 + math.exp(-3.0)), 1 / (1 + math.exp(3.0))
+    assert (hi, lo) == (pytest.approx(0.952574, abs=1e-6), pytest.approx(0.047426, abs=1e-6))
+    for sign, expected in ((1.0, hi), (-1.0, lo)):
+        if kind == "lstm":  # attention scores far from 0 (the scores' own values depend on the LSTM's state)
+            controller._attention = lambda keys, h, sign=sign: torch.full((len(keys),), sign * 1e4)
+        else:
+            with torch.no_grad():
+                for d, p in zip(space.decisions, controller.logits):
+                    if d.kind == "skip":
+                        p.fill_(sign * 100.0)
+        s = controller.sample(torch.Generator().manual_seed(0))
+        assert s.skip_probs.tolist() == pytest.approx([expected] * 3, abs=1e-6)
+    controller = wb.Controller(space, kind="independent", tanh_constant=None, temperature=2.0)
+    with torch.no_grad():
+        controller.logits[2].fill_(1.0)  # layer2.skip0
+    p = controller.distributions(space.make([0] * 6))[2]
+    assert p[1].item() == pytest.approx(1 / (1 + math.exp(-2 * 1.0 / 2.0)), abs=1e-6)  # no tanh: sigmoid(2a/T)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
@@ -78,3 +79,83 @@ def test_trainer_builds_the_supernet_for_its_data():
     trainer = wb.Trainer("teaching(num_nodes=2)", data=wb.data.from_tensors((X, y), (X, y)))
     assert trainer.supernet.input_shape == (12,) and trainer.supernet.num_classes == 4
     assert trainer.shared_step().loss > 0
+
+
+# ---- CIFAR-10, from a local copy of the official python archive ---------------------------------
+def _cifar_batch(n: int, seed: int) -> dict:
+    """A batch as the official files hold it: a dict with bytes keys, b"data" (n, 3072) uint8, b"labels"."""
+    rng = np.random.default_rng(seed)
+    return {
+        b"batch_label": b"training batch",
+        b"labels": [int(v) for v in rng.integers(0, 10, n)],
+        b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
+        b"filenames": [f"img{seed}_{k}.png".encode() for k in range(n)],
+    }
+
+
+def _write_cifar(folder, n: int = 4) -> dict:
+    import pickle
+
+    inner = folder / "cifar-10-batches-py"
+    inner.mkdir(parents=True)
+    batches = {name: _cifar_batch(n, k) for k, name in enumerate(data_mod.CIFAR10_FILES)}
+    for name, batch in batches.items():
+        (inner / name).write_bytes(pickle.dumps(batch, protocol=2))
+    (inner / "batches.meta").write_bytes(pickle.dumps({b"label_names": [b"airplane"]}, protocol=2))
+    return batches
+
+
+def test_cifar10_reads_the_folder_and_the_archive_alike(tmp_path):
+    import tarfile
+
+    batches = _write_cifar(tmp_path)
+    with tarfile.open(tmp_path / "cifar-10-python.tar.gz", "w:gz") as tar:
+        tar.add(tmp_path / "cifar-10-batches-py", arcname="cifar-10-batches-py")
+    d = wb.data.cifar10(tmp_path / "cifar-10-batches-py", val_fraction=0.25)
+    assert d.name == "cifar10" and d.input_shape == (3, 32, 32) and d.num_classes == 10
+    assert [len(d.split(s)[1]) for s in ("train", "val", "test")] == [15, 5, 4]  # 20 training images, last 5 val
+    train = np.concatenate([batches[f"data_batch_{k}"][b"data"] for k in range(1, 6)])[:15]
+    pixels = train.reshape(15, 3, 32, 32).astype(np.float32) / 255.0
+    mean, std = pixels.mean(axis=(0, 2, 3), keepdims=True), pixels.std(axis=(0, 2, 3), keepdims=True)
+    assert np.allclose(d.train[0].numpy(), (pixels - mean) / std, atol=1e-5)  # standardised per channel
+    test_pixels = batches["test_batch"][b"data"].reshape(4, 3, 32, 32) / 255.0
+    assert np.allclose(d.test[0].numpy(), (test_pixels - mean) / std, atol=1e-5)  # with the training statistics
+    assert d.test[1].tolist() == batches["test_batch"][b"labels"]
+    labels = [v for k in range(1, 6) for v in batches[f"data_batch_{k}"][b"labels"]]
+    assert d.train[1].tolist() == labels[:15] and d.val[1].tolist() == labels[15:]  # ENAS: the last ones
+    for where in (tmp_path / "cifar-10-python.tar.gz", tmp_path):  # the archive, or a folder holding it
+        other = wb.data.cifar10(where, val_fraction=0.25)
+        assert all(torch.equal(a, b) for s in ("train", "val", "test") for a, b in zip(d.split(s), other.split(s)))
+
+
+def test_cifar10_refuses_missing_and_garbled_files(tmp_path):
+    import pickle
+
+    with pytest.raises(FileNotFoundError, match="no CIFAR-10 at .*nope: expected cifar-10-python.tar.gz"):
+        wb.data.cifar10(tmp_path / "nope")
+    with pytest.raises(FileNotFoundError, match="nothing is downloaded"):
+        wb.data.cifar10(tmp_path)
+    _write_cifar(tmp_path)
+    inner = tmp_path / "cifar-10-batches-py"
+    (inner / "test_batch").unlink()
+    with pytest.raises(ValueError, match="lacks test_batch; expected"):
+        wb.data.cifar10(inner)
+    (inner / "test_batch").write_bytes(b"\x80\x02garbage")
+    with pytest.raises(ValueError, match=r"test_batch is not a CIFAR-10 python batch \(UnpicklingError"):
+        wb.data.cifar10(inner)
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    (inner / "test_batch").write_bytes(pickle.dumps({b"data": Evil()}, protocol=2))
+    with pytest.raises(ValueError, match=r"it asks for (posix|nt)\.system, which a CIFAR-10 batch never holds"):
+        wb.data.cifar10(inner)
+    bad = _cifar_batch(3, 0)
+    bad[b"data"] = bad[b"data"][:, :100]
+    (inner / "test_batch").write_bytes(pickle.dumps(bad, protocol=2))
+    with pytest.raises(ValueError, match=r"does not hold a CIFAR-10 batch; expected .* \(N, 3072\) uint8"):
+        wb.data.cifar10(inner)
+    (tmp_path / "broken.tar.gz").write_bytes(b"not gzip")
+    with pytest.raises(ValueError, match="broken.tar.gz is not a readable archive"):
+        wb.data.cifar10(tmp_path / "broken.tar.gz")

@@ -57,8 +57,16 @@ def test_str_is_readable():
     arch = space.make([0, 0, 1, 1, 0, 3, 2, 2])
     assert str(arch) == "node1=relu(stem) node2=tanh(node1) node3=identity(stem) node4=sigmoid(node2)"
     macro = wb.spaces.get("enas-macro", num_layers=3)
-    arch = macro.make([0, 4, 1, 5, 1, 0])
-    assert str(arch) == "layer1=conv3x3 layer2=maxpool3x3+skip(1) layer3=avgpool3x3+skip(1)"
+    arch = macro.make([0, 4, 1, 5, 1, 0])  # layer2: op, skip from the stem; layer3: op, stem, layer1
+    assert str(arch) == "layer1=conv3x3 layer2=maxpool3x3+skip(0) layer3=avgpool3x3+skip(0)"
+    assert [d.name for d in macro.decisions] == [
+        "layer1.op",
+        "layer2.op",
+        "layer2.skip0",
+        "layer3.op",
+        "layer3.skip0",
+        "layer3.skip1",
+    ]
 
 
 def test_space_name_carries_its_options():
@@ -97,9 +105,13 @@ def test_bad_text_is_refused():
         space.parse("node1=relu(stem)")
     with pytest.raises(ValueError, match="'node2' is not an option of 'node2.input'"):
         space.parse("node1=relu(stem) node2=relu(node2)")
-    macro = wb.spaces.get("enas-macro", num_layers=2)
-    with pytest.raises(ValueError, match=r"layer2 cannot skip from layer\(s\) \[2\]"):
-        macro.parse("layer1=conv3x3 layer2=conv3x3+skip(2)")
+    macro = wb.spaces.get("enas-macro", num_layers=3)
+    with pytest.raises(ValueError, match=r"layer2 cannot skip from layer\(s\) \[1\] .* sources are 0 \(the stem\)$"):
+        macro.parse("layer1=conv3x3 layer2=conv3x3+skip(1) layer3=conv3x3")  # layer1 is layer2's input already
+    with pytest.raises(ValueError, match=r"layer1 cannot skip .* valid sources are none"):
+        macro.parse("layer1=conv3x3+skip(0) layer2=conv3x3 layer3=conv3x3")
+    with pytest.raises(ValueError, match=r"layer3 cannot skip from layer\(s\) \[2, 3\] .* 0 \(the stem\) to 1"):
+        macro.parse("layer1=conv3x3 layer2=conv3x3 layer3=conv3x3+skip(0,2,3)")
 
 
 def test_bad_space_names_and_options():
@@ -136,14 +148,68 @@ def test_teaching_graphs():
     assert sg.edges["node1", "node3"]["blocks"] == ("node3<-1/relu", "node3<-1/tanh", "node3<-1/sigmoid", None)
 
 
+def test_macro_skip_sources_are_the_official_ones():
+    """ENAS's layer i (1-based) may skip from prev_layers[0..i-2]: the stem (0) and layers 1..i-2, not its input."""
+    space = wb.spaces.get("enas-macro", num_layers=5)
+    sources = {i: [d.source for d in space.decisions if d.kind == "skip" and d.node == i] for i in range(1, 6)}
+    assert sources == {1: [], 2: [0], 3: [0, 1], 4: [0, 1, 2], 5: [0, 1, 2, 3]}
+    assert space.reduce_after == (1, 2)  # pool_distance = 5 // 3 = 1: after layer_ids 0 and 1
+    assert wb.spaces.get("enas-macro").reduce_after == (4, 8)
+    assert wb.spaces.get("enas-macro", num_layers=8).reduce_after == (2, 4)  # 2 * (8 // 3), not 2 * 8 // 3
+    assert wb.spaces.get("enas-macro", num_layers=2).reduce_after == ()
+
+
+def test_macro_reductions_only_for_outputs_read_later():
+    space = wb.spaces.get("enas-macro", num_layers=6)  # reductions after layers 2 and 4
+    plain = space.parse(" ".join(f"layer{i}=conv3x3" for i in range(1, 7)))
+    assert space.reductions(plain) == [(2, 2), (4, 4)]  # a chain: only each layer's own input
+    arch = space.parse(
+        "layer1=conv3x3 layer2=conv3x3 layer3=conv3x3+skip(0) layer4=sep3x3 layer5=conv5x5+skip(1) "
+        "layer6=avgpool3x3+skip(0,4)"
+    )
+    # the stem is read by layer6 and layer1 by layer5: both reduced twice; layer4 is read by layer6 too;
+    # layer2 and layer4 are the inputs of layers 3 and 5; layer3 is read only by layer4, before any reduction
+    assert space.reductions(arch) == [(2, 0), (2, 1), (2, 2), (4, 0), (4, 1), (4, 4)]
+    assert space.blocks_for(arch) == (
+        "stem",
+        "layer1/conv3x3",
+        "layer2/conv3x3",
+        "layer2/bn",
+        "layer3/conv3x3",
+        "layer3/bn",
+        "layer4/sep3x3",
+        "layer4/bn",
+        "layer5/conv5x5",
+        "layer5/bn",
+        "layer6/avgpool3x3",
+        "layer6/bn",
+        "reduce2/stem",
+        "reduce2/layer1",
+        "reduce2/layer2",
+        "reduce4/stem",
+        "reduce4/layer1",
+        "reduce4/layer4",
+        "classifier",
+    )
+
+
 def test_macro_graphs():
     space = wb.spaces.get("enas-macro", num_layers=4)
-    arch = space.parse("layer1=conv3x3 layer2=maxpool3x3+skip(1) layer3=sep5x5+skip(1) layer4=avgpool3x3+skip(2,3)")
+    arch = space.parse("layer1=conv3x3 layer2=maxpool3x3+skip(0) layer3=sep5x5+skip(0) layer4=avgpool3x3+skip(0,2)")
     g = space.graph(arch)
-    assert g.edges["layer1", "layer2"]["skip"] is True  # a skip from the previous layer rides the chain edge
-    assert g.edges["layer1", "layer3"]["kind"] == "skip"
-    assert g.edges["layer3", "layer4"]["skip"] is True and g.edges["layer2", "layer4"]["kind"] == "skip"
-    assert ("layer1", "layer4") not in g.edges
+    assert g.edges["stem", "layer2"]["kind"] == "skip" and g.edges["stem", "layer3"]["skip"] is True
+    assert g.edges["layer2", "layer4"]["kind"] == "skip"
+    assert all(not d["skip"] for _, _, d in g.edges(data=True) if d["kind"] == "chain")  # never from the input
+    assert ("layer1", "layer4") not in g.edges and ("layer1", "layer3") not in g.edges
+    assert g.edges["layer2", "layer3"]["block"] == "layer3/sep5x5" and g.nodes["layer3"]["bn"] == "layer3/bn"
+    assert g.nodes["layer1"]["bn"] is None and g.nodes["layer1"]["reductions"] == ("reduce1/stem", "reduce1/layer1")
+    assert g.nodes["layer2"]["reductions"] == ("reduce2/stem", "reduce2/layer2")
     sg = space.supernet_graph()
-    assert set(g.edges) <= set(sg.edges)
-    assert sum(1 for _, _, k in sg.edges(data="kind") if k == "skip") == 1 + 2  # non-adjacent pairs
+    assert set(g.nodes) == set(sg.nodes) and set(g.edges) <= set(sg.edges)
+    assert sum(1 for _, _, k in sg.edges(data="kind") if k == "skip") == 1 + 2 + 3  # one per skip decision
+    assert sg.edges["layer1", "layer2"]["blocks"] == tuple(f"layer2/{op}" for op in space.ops)
+    assert sg.nodes["layer2"]["reductions"] == ("reduce2/stem", "reduce2/layer1", "reduce2/layer2")
+    net_blocks = set(space.block_names())
+    drawn = {b for _, _, bs in sg.edges(data="blocks") for b in bs}
+    drawn |= {b for _, d in sg.nodes(data=True) for b in (d.get("bn"), *d.get("reductions", ())) if b}
+    assert drawn == net_blocks  # every weight block has its place in the picture

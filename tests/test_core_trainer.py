@@ -154,3 +154,27 @@ def test_space_defaults_differ_from_enas_only_where_documented():
     tuned = wb.config.SPACE_DEFAULTS["teaching"]
     assert changed == {k for k, v in tuned.items() if v != enas.to_dict()[k]} and changed
     assert wb.TrainerConfig.for_space("enas-macro") == enas
+
+
+def test_derive_picks_the_best_of_n_policy_children_and_changes_nothing():
+    from workbench.digest import state_digest
+
+    a, b = _small(seed=3), _small(seed=3)
+    _steps(a)
+    _steps(b)
+    before = state_digest(a.state_dict())
+    d = a.derive(n=6)
+    assert state_digest(a.state_dict()) == before  # its own stream: generators, weights, θ all as they were
+    assert len(d.archs) == len(d.accuracies) == 6 and d.batch_size == a.config.reward_batch_size
+    assert d.accuracy == max(d.accuracies) and d.arch == d.archs[d.accuracies.index(d.accuracy)]
+    gen = wb.seeds.generator(3, "derive")  # the minibatch, then the children, from the stream "derive"
+    X, y = a.batches.split("val")
+    idx = torch.randperm(len(y), generator=gen)[: d.batch_size]
+    with torch.no_grad():
+        assert d.archs == tuple(a.controller.sample(gen).arch for _ in range(6))
+    assert d.accuracies[0] == wb.scoring.accuracy(a.supernet, d.archs[0], X[idx], y[idx], bn="batch")
+    assert a.derive(n=6) == d  # the same state derives the same child
+    assert _without_time(a.shared_step()) == _without_time(b.shared_step())  # the run goes on as if never asked
+    assert a.derive(n=2, batch_size=10).batch_size == 10
+    with pytest.raises(ValueError, match="n must be a positive int"):
+        a.derive(n=0)

@@ -1,11 +1,15 @@
 """Every notebook in notebooks/ runs top to bottom on a fresh kernel and is committed without outputs;
-notebooks 01-04 are exactly what `python -m notebooks.generator` builds (fast, in memory); the executed
-copies are then opened in a real JupyterLab and screenshotted (artifacts/)."""
+notebooks 00-04 and their Chinese twins are exactly what `python -m notebooks.generator` builds (fast, in
+memory), and a twin's code cells differ from its English notebook's only in the «placeholder» strings; the
+executed copies are opened in a real JupyterLab and screenshotted, and one becomes an offline HTML page
+(`python -m notebooks.generator.docs`) with plotly.js inside and no script from the network (artifacts/)."""
 
 from __future__ import annotations
 
 import difflib
+import importlib
 import importlib.util
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -18,7 +22,7 @@ ROOT = Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 ARTIFACTS = ROOT / "artifacts"
 EXECUTED = ARTIFACTS / "executed"  # the notebooks with their outputs, as the tests ran them
-GENERATOR = ROOT / "notebooks" / "generator"  # `python -m notebooks.generator` writes notebooks 01-04
+GENERATOR = ROOT / "notebooks" / "generator"  # `python -m notebooks.generator` writes notebooks 00-04, en and zh
 
 
 def _generator():
@@ -72,17 +76,75 @@ def test_committed_notebook_is_what_the_generator_builds(name):
     assert not problems, "\n\n".join(problems) + "\n\nrun `python -m notebooks.generator` and commit the result"
 
 
-def test_the_twins_share_their_code_cells():
-    """01's Chinese twin is built from the same cells: code cells without a translated string are the
-    very same text, and every «name» is filled in."""
+def test_every_lesson_has_a_chinese_twin():
     gen = GENERATOR_PACKAGE
-    cells = gen.NOTEBOOKS["01_weight_sharing_tour.zh.ipynb"][0]
-    assert cells is gen.NOTEBOOKS["01_weight_sharing_tour.ipynb"][0]  # one list of cells for both
-    en, zh = GENERATED["01_weight_sharing_tour.ipynb"], GENERATED["01_weight_sharing_tour.zh.ipynb"]
-    plain = [i for i, c in enumerate(cells) if isinstance(c, gen.cells.C) and not c.names]
-    assert plain and all(en.cells[i].source == zh.cells[i].source for i in plain)
-    assert 'lang="en"' in en.cells[23].source and 'lang="zh"' in zh.cells[23].source
-    assert not any("«" in c.source for nb in GENERATED.values() for c in nb.cells)
+    english = [n for n, (_, lang, _) in gen.NOTEBOOKS.items() if lang == "en"]
+    assert sorted(gen.TWINS.values()) == sorted(english)
+    assert {p.name for p in NOTEBOOKS} >= set(gen.TWINS) | set(english)
+
+
+def _template(cell) -> re.Pattern:
+    """The code cell's one source as a pattern: literal text, any string where a «name» stands."""
+    parts = GENERATOR_PACKAGE.cells.PLACEHOLDER.split(cell.source)  # text, name, text, name, ...
+    return re.compile(
+        "".join(
+            re.escape(part) if i % 2 == 0 else ("(?:en|zh)" if part == "lang" else "(.+?)")
+            for i, part in enumerate(parts)
+        ),
+        re.DOTALL,
+    )
+
+
+@pytest.mark.parametrize("twin", sorted(GENERATOR_PACKAGE.TWINS))
+def test_the_twins_share_their_code_cells(twin):
+    """A Chinese twin is built from its English notebook's very cells, and the committed twins differ only where a
+    «name» stands: code without placeholders is the same text, code with them matches the one template."""
+    gen = GENERATOR_PACKAGE
+    english = gen.TWINS[twin]
+    cells = gen.NOTEBOOKS[twin][0]
+    assert cells is gen.NOTEBOOKS[english][0]  # one list of cells for both
+    en = nbformat.read(ROOT / "notebooks" / english, as_version=4)
+    zh = nbformat.read(ROOT / "notebooks" / twin, as_version=4)
+    assert (
+        [c.cell_type for c in en.cells]
+        == [c.cell_type for c in zh.cells]
+        == ["code" if isinstance(c, gen.cells.C) else "markdown" for c in cells]
+    )
+    for i, cell in enumerate(cells):
+        if not isinstance(cell, gen.cells.C):
+            continue
+        if not cell.names:
+            assert en.cells[i].source == zh.cells[i].source == cell.source, f"{twin} cell #{i} differs"
+        pattern = _template(cell)
+        for name, nb in ((english, en), (twin, zh)):
+            assert pattern.fullmatch(nb.cells[i].source), f"{name} cell #{i} is not its template with strings put in"
+    lang_cells = [i for i, c in enumerate(cells) if isinstance(c, gen.cells.C) and "lang" in c.names]
+    assert all('"en"' in en.cells[i].source and '"zh"' in zh.cells[i].source for i in lang_cells)
+    assert not any("«" in c.source for nb in (en, zh) for c in nb.cells if c.cell_type == "code")
+
+
+_BLOCK_START = re.compile(r"\s*([#|<>]|\$\$|```|[*+-]\s|\d+\.\s)")
+
+
+def test_chinese_paragraphs_have_no_hard_line_breaks():
+    """Markdown renders a line break inside a paragraph as a space, which Chinese text has none of: in a Chinese
+    twin, a line that is not blank follows another plain line only where a new block starts (a heading, a list
+    item, a table row, an HTML tag, a formula), also inside <details> answers; formulas and code are left alone."""
+    for twin in GENERATOR_PACKAGE.TWINS:
+        for cell in GENERATED[twin].cells:
+            if cell.cell_type != "markdown":
+                continue
+            previous, block = "", False  # inside ``` or $$ ... $$
+            for line in cell.source.split("\n"):
+                s = line.strip()
+                opens = s.startswith(("```", "$$")) and not (len(s) >= 4 and s.endswith("$$") and s != "$$")
+                joined = previous and s and not block and not _BLOCK_START.match(line)
+                assert not joined, f"{twin}: a hard line break between {previous!r} and {line!r}"
+                if block:
+                    block = not (s.startswith("```") or s.endswith("$$"))
+                elif opens:
+                    block = True
+                previous = "" if block or not s or s.startswith(("#", "|", "<", "$$")) else s
 
 
 def execute(path: Path, workdir: Path) -> Path:
@@ -135,3 +197,19 @@ def test_notebook_renders_in_jupyterlab(path, lab, tmp_path):
         )  # cells below the fold are not drawn
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"lab-{path.stem}.png"))
+
+
+@pytest.mark.slow
+def test_docs_page_embeds_plotly_and_loads_nothing_from_the_network(tmp_path):
+    """`make docs` in small: an executed notebook becomes one offline HTML page (artifacts/docs/ for the browser)."""
+    docs = importlib.import_module(f"{GENERATOR_PACKAGE.__name__}.docs")
+    name = "00_first_steps.ipynb"
+    executed = EXECUTED / name if (EXECUTED / name).exists() else execute(ROOT / "notebooks" / name, tmp_path)
+    page = docs.to_html(nbformat.read(executed, as_version=4), "en")
+    assert docs.embeds_plotly(page), "the page does not carry plotly.js"
+    assert docs.network_urls(page) == []
+    assert docs.network_urls('<script src="https://cdn.plot.ly/plotly.min.js"></script>')  # the check can fail
+    assert "WBMATH" not in page  # every formula token was put back
+    out = ARTIFACTS / "docs"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name.replace(".ipynb", ".html")).write_text(page, encoding="utf-8")

@@ -148,3 +148,31 @@ def test_run_skips_diverging_steps_on_request():
     assert "skipped" in repr(trainer.history) and len(trainer.history.to_frame()) == PER_EPOCH
     with pytest.raises(ValueError, match="on_nan='ignore'"):
         trainer.run(1, on_nan="ignore")
+
+
+def test_a_macro_run_with_the_cosine_schedule_and_dropout_resumes_exactly():
+    """The rate is a function of the epoch and the head's dropout masks of buffers in the state: a run
+    stopped in its second epoch and restored equals one never stopped, bit for bit."""
+    space = wb.spaces.get("enas-macro", num_layers=3, channels=4)
+    gen = torch.Generator().manual_seed(0)
+    X, y = torch.randn(48, 1, 8, 8, generator=gen), torch.arange(48) % 3
+    data = wb.data.from_tensors((X, y), (X[:16], y[:16]))
+    config = wb.TrainerConfig.for_space(
+        space, batch_size=16, controller_steps=1, controller_aggregate=2, reward_batch_size=16, shared_lr_t0=1
+    )
+    assert config.shared_lr_schedule == "cosine"
+
+    def make():
+        return wb.Trainer(space, data=data, config=config, seed=0)
+
+    whole = make()
+    whole.run(3, progress=False)
+    first = make()
+    with pytest.raises(_Stop):
+        first.run(3, progress=False, on_step=_stop_at(6))  # 3 ω + 1 θ steps an epoch: mid-way through epoch 1
+    second = make()
+    second.load_state_dict(first.state_dict())
+    second.run(3 - second.epoch, progress=False)
+    assert _rows(list(first.history) + list(second.history)) == _rows(whole.history)
+    assert state_digest(second.state_dict()) == state_digest(whole.state_dict())
+    assert int(whole.supernet.blocks["classifier"].drop_calls) == 9  # one dropout pass per ω step

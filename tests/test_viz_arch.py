@@ -10,7 +10,7 @@ from workbench.viz import arch as va
 TEACH = wb.spaces.get("teaching")
 MACRO = wb.spaces.get("enas-macro", num_layers=4)
 T_ARCH = TEACH.parse("node1=relu(stem) node2=tanh(node1) node3=identity(stem) node4=sigmoid(node2)")
-M_ARCH = MACRO.parse("layer1=conv3x3 layer2=maxpool3x3+skip(1) layer3=sep5x5 layer4=avgpool3x3+skip(1,3)")
+M_ARCH = MACRO.parse("layer1=conv3x3 layer2=maxpool3x3+skip(0) layer3=sep5x5 layer4=avgpool3x3+skip(0,2)")
 
 
 def expected_child_edges(space, arch):
@@ -20,9 +20,10 @@ def expected_child_edges(space, arch):
         edges = {("input", "stem", "plain")} | {(src(j), f"node{i}", "op") for i, j, _ in space.nodes(arch)}
         return edges | {(f"node{i}", "output", "plain") for i in space.loose_ends(arch)}
     edges = {("input", "stem", "plain"), (f"layer{space.num_layers}", "output", "plain")}
+    node = lambda j: "stem" if j == 0 else f"layer{j}"  # noqa: E731 - skip source 0 is the stem
     for i, _, skips in space.layers(arch):
-        edges.add(("stem" if i == 1 else f"layer{i - 1}", f"layer{i}", "op"))
-        edges |= {(f"layer{j}", f"layer{i}", "skip") for j in skips}
+        edges.add((node(i - 1), f"layer{i}", "op"))
+        edges |= {(node(j), f"layer{i}", "skip") for j in skips}
     return edges
 
 
@@ -57,7 +58,7 @@ def test_highlighted_edges_are_the_childs(space, arch):
     fig = va.plot_arch(space, arch)
     at = {(round(n.x, 6), round(n.y, 6)): n.name for n in info.nodes}
     drawn = set()
-    for trace in fig.data[1 : 3 + len(space.ops)]:
+    for trace in fig.data[2 : 4 + len(space.ops)]:  # trace 0: the selection's highlighter band
         kind = "plain" if trace.name.startswith("in this child") else "skip" if trace.name.startswith("skip") else "op"
         for a, b in segments(trace):
             drawn.add((at[a], at[b], kind))
@@ -66,7 +67,7 @@ def test_highlighted_edges_are_the_childs(space, arch):
                 assert edge.op == trace.name  # an op edge is drawn in its op's trace, in its op's colour
                 assert trace.line.color == st.OP_COLORS[trace.name]
     assert drawn == expected_child_edges(space, arch)
-    assert len(segments(fig.data[0])) == len(info.edges) - len(info.child_edges)
+    assert len(segments(fig.data[1])) == len(info.edges) - len(info.child_edges)
 
 
 def test_ops_on_the_nodes_and_chips():
@@ -119,13 +120,13 @@ def test_hover_shows_block_count_and_probability():
 def test_macro_skips_and_probabilities():
     ctrl = wb.Controller(MACRO, seed=0)
     info = va._get_arch_info(MACRO, M_ARCH, counts_for(MACRO, [M_ARCH]), ctrl.distributions(M_ARCH))
-    skip = next(e for e in info.edges if (e.src, e.dst, e.kind) == ("layer1", "layer2", "skip"))
+    skip = next(e for e in info.edges if (e.src, e.dst, e.kind) == ("stem", "layer2", "skip"))
     assert skip.in_child and skip.block is None
-    k = [d.name for d in MACRO.decisions].index("layer2.skip1")
-    assert f"P(layer2.skip1 = yes) = {st.percent(float(ctrl.distributions(M_ARCH)[k][1]))}" in skip.hover
+    k = [d.name for d in MACRO.decisions].index("layer2.skip0")
+    assert f"P(layer2.skip0 = yes) = {st.percent(float(ctrl.distributions(M_ARCH)[k][1]))}" in skip.hover
     chain = next(e for e in info.edges if (e.src, e.dst, e.kind) == ("layer2", "layer3", "op"))
     assert chain.op == "sep5x5" and chain.block == "layer3/sep5x5" and "gradient in 1 of 1" in chain.hover
-    assert not next(e for e in info.edges if (e.src, e.dst, e.kind) == ("layer2", "layer4", "skip")).in_child
+    assert not next(e for e in info.edges if (e.src, e.dst, e.kind) == ("layer1", "layer4", "skip")).in_child
 
 
 def test_bad_inputs_name_the_value():

@@ -57,11 +57,11 @@ def test_macro_rows_are_layers():
     macro = wb.spaces.get("enas-macro", num_layers=2)
     net = wb.Supernet(macro, (1, 8, 8), 10)
     counts = wb.UpdateCounts(net.block_names)
-    arch = macro.parse("layer1=sep3x3 layer2=maxpool3x3+skip(1)")
+    arch = macro.parse("layer1=sep3x3 layer2=maxpool3x3+skip(0)")
     counts.record(net.blocks_for(arch), net.blocks_for(arch))
     info = vh._get_update_info(counts, macro)
     assert info.rows == ("layer1", "layer2") and info.columns == macro.ops
-    assert info.grad == ((0, 0, 1, 0, None, None), (0, 0, 0, 0, None, None))
+    assert info.grad == ((0, 0, 1, 0, 0, 0), (0, 0, 0, 0, 1, 0))  # a pool branch starts with a 1x1 conv
     assert info.uniform[0][0] == pytest.approx(1 / 6)
 
 

@@ -7,6 +7,7 @@ import pytest
 import workbench as wb
 from workbench.history import SkippedRecord
 from workbench.viz import collapse as vc
+from workbench.viz import collapse_plot as vcp
 from workbench.viz import policy_history as vph
 from workbench.viz import training as vt
 
@@ -170,7 +171,7 @@ def test_collapse_thresholds_are_the_users():
 
 def test_plot_collapse_shows_the_report():
     report = vc.collapse_report(history(), last_k=20)
-    fig = vc.plot_collapse(report)
+    fig = vcp.plot_collapse(report)
     assert "COLLAPSED" in fig.layout.title.text and "✖" in fig.layout.title.text
     entropy, checks, warn, alarm, status, reward, baseline = fig.data
     assert list(entropy.x) == list(report.entropy_fraction) and list(entropy.y) == list(report.decisions)
@@ -178,7 +179,7 @@ def test_plot_collapse_shows_the_report():
     assert list(alarm.x) == [c.alarm for c in report.checks] and list(warn.x) == [c.warning for c in report.checks]
     assert status.text[1] == "10% ✖ alarm"
     assert list(reward.y) == [0.3, 0.1]
-    early = vc.plot_collapse(vc.collapse_report(wb.History()))
+    early = vcp.plot_collapse(vc.collapse_report(wb.History()))
     assert "TOO EARLY" in early.layout.title.text and len(early.data) == len(fig.data)
     assert all(len(t.x or ()) == 0 for t in early.data)
 
@@ -193,4 +194,4 @@ def test_records_are_checked():
     with pytest.raises(ValueError, match="several spaces"):
         vc.collapse_report([*history(), other])
     with pytest.raises(TypeError, match="CollapseReport"):
-        vc.plot_collapse(history())
+        vcp.plot_collapse(history())

@@ -19,6 +19,7 @@ from .scoring import BN_MODES, DEFAULT_BN
 SHARED_OPTIMIZERS = ("sgd", "adam")
 SAMPLERS = ("controller", "uniform", "fair")
 UNUSED_WEIGHTS = ("frozen", "tf-style")
+SHARED_LR_SCHEDULES = ("constant", "cosine")  # lr_schedule.py
 CONTROLLER_KINDS = ("lstm", "independent")
 _LEGACY_BN = {"train": "batch", "eval": "running"}  # reward_bn_mode's values in runs logged before 0.2
 _LEGACY_UNUSED = {"none": "frozen", "zero": "tf-style"}  # unused_grads, before it became unused_weights
@@ -36,7 +37,23 @@ class TrainerConfig:
     )
     shared_lr: float = field(
         default=0.05,
-        metadata={"help": "learning rate of ω: ENAS child_lr (constant here; ENAS anneals it with cosine)"},
+        metadata={"help": "learning rate of ω (ENAS child_lr_max); the cosine schedule starts each cycle at it"},
+    )
+    shared_lr_schedule: str = field(
+        default="cosine",
+        metadata={
+            "help": '"cosine": per epoch from shared_lr down to shared_lr_min, restarting after shared_lr_t0, then '
+            '×shared_lr_t_mul longer cycles (ENAS child_lr_cosine; lr_schedule.py); "constant": shared_lr throughout'
+        },
+    )
+    shared_lr_min: float = field(
+        default=5e-4, metadata={"help": "cosine schedule: the rate at the end of a cycle (ENAS child_lr_min)"}
+    )
+    shared_lr_t0: int = field(
+        default=10, metadata={"help": "cosine schedule: epochs in the first cycle (ENAS child_lr_T_0)"}
+    )
+    shared_lr_t_mul: int = field(
+        default=2, metadata={"help": "cosine schedule: each cycle is this many times longer (ENAS child_lr_T_mul)"}
     )
     shared_momentum: float = field(
         default=0.9, metadata={"help": "momentum of the sgd shared optimizer (Nesterov when > 0)"}
@@ -100,6 +117,7 @@ class TrainerConfig:
             "reward_bn_mode": BN_MODES,
             "unused_weights": UNUSED_WEIGHTS,
             "controller_kind": CONTROLLER_KINDS,
+            "shared_lr_schedule": SHARED_LR_SCHEDULES,
         }
         for name, valid in choices.items():
             if getattr(self, name) not in valid:
@@ -110,6 +128,8 @@ class TrainerConfig:
             "controller_aggregate",
             "reward_batch_size",
             "controller_hidden",
+            "shared_lr_t0",
+            "shared_lr_t_mul",
         ):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "controller_steps" else 1):
@@ -118,6 +138,7 @@ class TrainerConfig:
                 )
         ranges = {  # name: (low, high, low inclusive); learning rates stay inside float32
             "shared_lr": (0.0, _LR_MAX, False),
+            "shared_lr_min": (0.0, _LR_MAX, True),
             "controller_lr": (0.0, _LR_MAX, True),
             "shared_momentum": (0.0, 1.0, True),
             "shared_weight_decay": (0.0, math.inf, True),
@@ -135,6 +156,11 @@ class TrainerConfig:
             if not ok:
                 bound = f"{'>=' if inclusive else '>'} {lo:g}" + (f" and <= {hi:g}" if hi != math.inf else "")
                 raise ValueError(f"{name}={v!r} must be a finite number {bound}")
+        if self.shared_lr_schedule == "cosine" and self.shared_lr_min > self.shared_lr:
+            raise ValueError(
+                f"shared_lr_min={self.shared_lr_min!r} must be <= shared_lr={self.shared_lr!r} with the cosine "
+                'schedule (it anneals from shared_lr down to shared_lr_min); or use shared_lr_schedule="constant"'
+            )
         c = self.tanh_constant
         number = isinstance(c, (int, float)) and not isinstance(c, bool)
         if c is not None and not (number and math.isfinite(c) and c >= 0):
@@ -152,8 +178,10 @@ class TrainerConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainerConfig:
-        """The config of `to_dict()`; also reads runs logged before 0.2 renamed two fields' values."""
+        """The config of `to_dict()`; also reads runs logged before 0.2 renamed two fields' values, and
+        runs logged before the cosine schedule existed (they trained ω at a constant rate)."""
         data = dict(data)
+        data.setdefault("shared_lr_schedule", "constant")
         if data.get("reward_bn_mode") in _LEGACY_BN:
             data["reward_bn_mode"] = _LEGACY_BN[data["reward_bn_mode"]]
         if "unused_grads" in data:  # renamed: what it does, not "the classic bug" (it is ENAS's own behaviour)
@@ -176,6 +204,9 @@ SPACE_DEFAULTS: dict[str, dict] = {
     "teaching": {
         "batch_size": 64,  # 3000 MNIST-1D examples: 47 ω steps an epoch, so θ gets steps early
         "shared_lr": 0.05,
+        # a constant rate: the lessons run 1-12 epochs, where a 10-epoch cosine cycle would decide how far ω
+        # moves in each, and their measured figures (README, notebooks 01-03) were taken at a constant rate
+        "shared_lr_schedule": "constant",
         "controller_steps": 10,  # an epoch here is 47 ω steps, not ENAS's 390
         "controller_aggregate": 10,
         "reward_batch_size": 256,  # ten classes: a larger batch makes each reward less noisy

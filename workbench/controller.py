@@ -3,6 +3,11 @@
 Owns: the policy's parameters, logit shaping (temperature, tanh constant), sampling, log
 probabilities and per-decision distributions. Must not: compute rewards or step an optimizer
 (reinforce.py and the Trainer do).
+
+A skip decision with attention score a has the logits [-a, a], each divided by the temperature and
+squashed by C * tanh, as in ENAS's released controller (`general_controller.py`), so
+p(skip) = sigmoid(2 C tanh(a / T)): 0.047 to 0.953 at C = 1.5. (Logits [0, a] would cap it at
+sigmoid(±C): 0.18 to 0.82.) The independent policy shapes its one skip logit the same way.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ class Sample:
     log_prob: torch.Tensor  # scalar: sum over decisions of log p(choice)
     entropy: torch.Tensor  # scalar: sum over decisions of the entropy of that decision
     skip_probs: torch.Tensor  # (num skip decisions,): p("yes") of each skip decision; empty if none
+    skip_layers: tuple[int, ...] = ()  # the layer (Decision.node) of each skip decision, for the skip penalty
 
 
 @dataclass
@@ -37,6 +43,7 @@ class _Walk:
     entropies: list[torch.Tensor]
     probs: list[torch.Tensor]
     skip_probs: list[torch.Tensor]
+    skip_layers: list[int]
 
 
 class Controller(nn.Module):
@@ -122,6 +129,7 @@ class Controller(nn.Module):
             torch.stack(w.log_probs).sum(),
             torch.stack(w.entropies).sum(),
             skip,
+            tuple(w.skip_layers),
         )
 
     def _shape(self, logits: torch.Tensor) -> torch.Tensor:
@@ -133,6 +141,11 @@ class Controller(nn.Module):
             raise ValueError(f"tanh_constant must be None or a finite number >= 0, got {c!r}")
         logits = logits / t
         return c * torch.tanh(logits) if c else logits
+
+    def _skip_logits(self, score: torch.Tensor) -> torch.Tensor:
+        """[no, yes] logits of a skip decision from its score a: the shaped [-a, a] (ENAS), (2,)."""
+        s = self._shape(score)  # tanh is odd, so shaping -a gives -s
+        return torch.stack([-s, s])  # softmax([-s, s])[1] = sigmoid(2 s)
 
     def _choose(self, w: _Walk, k: int, logits: torch.Tensor, forced, generator, greedy) -> int:
         """Pick decision k's option from its (shaped) logits and record its statistics."""
@@ -150,15 +163,16 @@ class Controller(nn.Module):
         w.probs.append(p)
         if self.space.decisions[k].kind == "skip":
             w.skip_probs.append(p[1])
+            w.skip_layers.append(self.space.decisions[k].node)
         return c
 
     def _walk(self, arch: Arch | None = None, generator=None, greedy: bool = False) -> _Walk:
         forced = self.space.check(arch).choices if arch is not None else None
-        w = _Walk([], [], [], [], [])
+        w = _Walk([], [], [], [], [], [])
         if self.kind == "independent":
             for k, d in enumerate(self.space.decisions):
                 raw = self.logits[k]
-                logits = torch.cat([raw.new_zeros(1), self._shape(raw)]) if d.kind == "skip" else self._shape(raw)
+                logits = self._skip_logits(raw[0]) if d.kind == "skip" else self._shape(raw)
                 self._choose(w, k, logits, forced, generator, greedy)
             return w
         return self._walk_lstm(w, forced, generator, greedy)
@@ -189,8 +203,7 @@ class Controller(nn.Module):
                 scores = self._attention([keys[decisions[kk].source] for kk in group], h)  # (sources,)
                 chosen = []
                 for kk, s in zip(group, scores):
-                    logits = torch.stack([s.new_zeros(()), self._shape(s)])  # softmax([0, s]) = sigmoid(s)
-                    if self._choose(w, kk, logits, forced, generator, greedy):
+                    if self._choose(w, kk, self._skip_logits(s), forced, generator, greedy):
                         chosen.append(anchors[decisions[kk].source])
                 x = (torch.cat(chosen).sum(0, keepdim=True) if chosen else torch.zeros_like(h)) / (1 + len(chosen))
                 k = group[-1] + 1

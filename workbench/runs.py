@@ -3,7 +3,7 @@
     runs/NAME/config.json    what the run is: space and options, TrainerConfig, seed, data, versions
     runs/NAME/log.jsonl      one JSON record per step, appended as the run goes
     runs/NAME/checkpoint.pt  the latest checkpoint (checkpoint.py), with the log length it matches
-    runs/NAME/summary.json   at the end: most likely child, best sampled child, final metrics
+    runs/NAME/summary.json   at the end: the derived child, most likely child, best sampled child, metrics
 
 Owns: those files, the log's agreement with the checkpoint (the checkpoint stores how many log
 lines it covers and their SHA-256; resuming cuts the log back to them), restoring a Trainer from
@@ -228,9 +228,12 @@ def load_trainer(path: str | os.PathLike, data=None, device="cpu"):
     return trainer
 
 
-def summarize(trainer, max_candidates: int = 100) -> dict:
-    """The end of a run: the controller's most likely child, the best sampled child, final metrics.
+def summarize(trainer, max_candidates: int = 100, derive_children: int = 10) -> dict:
+    """The end of a run: the derived child, the controller's most likely child, the best sampled child.
 
+    "Derived" is the child ENAS ends with (`Trainer.derive`): the best of `derive_children` children
+    sampled from the final policy on one validation minibatch; its accuracy on that minibatch and
+    on the whole validation and test splits. "Most likely" is the greedy child of the policy.
     "Best sampled" ranks the `max_candidates` most often sampled children by accuracy on the whole
     validation split with the final shared weights (ties: the more often sampled).
     """
@@ -243,11 +246,20 @@ def summarize(trainer, max_candidates: int = 100) -> dict:
     likely = trainer.controller.most_likely()
     with torch.no_grad():
         p_likely = math.exp(trainer.controller.log_prob(likely).item())
+    derived = trainer.derive(n=derive_children)
     summary = {
         "space": trainer.space.name,
         "seed": trainer.seed,
         "steps": trainer.step,
         "epochs": trainer.epoch,
+        "derived": {
+            "arch": str(derived.arch),
+            "minibatch_accuracy": derived.accuracy,
+            "val_accuracy": trainer.evaluate(derived.arch, "val"),
+            "test_accuracy": trainer.evaluate(derived.arch, "test"),
+            "children": len(derived.archs),
+            "batch_size": derived.batch_size,
+        },
         "most_likely": {
             "arch": str(likely),
             "probability": p_likely,

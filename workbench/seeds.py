@@ -20,6 +20,7 @@ STREAMS: dict[str, int] = {
     "batches": 2,  # the trainer's minibatch order and validation minibatches
     "children": 3,  # the children the trainer samples (controller, uniform or fair)
     "standalone-batches": 1,  # ground truth: the batch order of a stand-alone training (weights use the seed itself)
+    "derive": 4,  # Trainer.derive: the children drawn from the final policy and their validation minibatch
     "app-samples": 99,  # the app's Sample button (never the trainer's streams: sampling there changes no run)
 }
 _MODULUS = 2**63 - 1

@@ -3,14 +3,15 @@
 Owns: the supernet, the controller, both optimizers, the baseline, the random generators, the
 update counts and the History. `shared_step()` and `controller_step()` each do one update and
 return a frozen record; `run()` alternates them by epochs and knows its place in the current one;
-`state_dict()` / `load_state_dict()` capture and restore all of it bit for bit (checkpoint.py
-writes it to disk, `runs.load_trainer` reads a run folder back). Prints nothing; reports via callbacks.
+`state_dict()` / `load_state_dict()` capture and restore all of it bit for bit (trainer_state.py;
+checkpoint.py writes it to disk, `runs.load_trainer` reads a run folder back); `derive()` picks the
+final child as ENAS does (derive.py). ω's learning rate at each epoch comes from lr_schedule.py.
+Prints nothing; reports via callbacks.
 Must not: plot, hold widgets, or touch files itself.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import math
 import time
@@ -20,11 +21,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import data as data_mod
-from . import loop, reinforce, samplers, scoring, seeds, spaces
+from . import loop, lr_schedule, reinforce, samplers, scoring, seeds, spaces, trainer_state
 from .arch import Arch
 from .batches import Batches
 from .config import TrainerConfig
 from .controller import Controller
+from .derive import derive as _derive
 from .digest import data_sha256
 from .errors import DivergenceError
 from .history import ChildScore, ControllerRecord, History, SharedRecord
@@ -32,25 +34,6 @@ from .spaces import Space
 from .supernet import Supernet
 from .tracking import StepWatch, UpdateCounts
 from .undo import Undo
-
-_STATE_KEYS = (
-    "space",
-    "seed",
-    "config",
-    "data",
-    "supernet",
-    "controller",
-    "shared_optimizer",
-    "controller_optimizer",
-    "baseline",
-    "rng",
-    "order",
-    "cursor",
-    "step",
-    "epoch",
-    "epoch_step",
-    "update_counts",
-)
 
 
 class Trainer:
@@ -118,7 +101,7 @@ class Trainer:
             self.shared_optimizer = self._make_shared_optimizer()  # fresh state for the new optimizer
         self.config = new
         for group in self.shared_optimizer.param_groups:
-            group["lr"], group["weight_decay"] = new.shared_lr, new.shared_weight_decay
+            group["lr"], group["weight_decay"] = lr_schedule.shared_lr(new, self.epoch), new.shared_weight_decay
             if new.shared_optimizer == "sgd":
                 group["momentum"], group["nesterov"] = new.shared_momentum, new.shared_momentum > 0
         for group in self.controller_optimizer.param_groups:
@@ -160,6 +143,8 @@ class Trainer:
         arch = group[0]
         x, y = self.batches.train(self.config.batch_size)
         net, opt = self.supernet, self.shared_optimizer
+        for g in opt.param_groups:  # a function of the epoch alone, so a resumed run gets the same rate
+            g["lr"] = lr_schedule.shared_lr(self.config, self.epoch)
         if not net.training:
             net.train()
         undo = Undo(opt, self._buffers_of(group))  # the forward pass updates BatchNorm's running averages
@@ -261,7 +246,11 @@ class Trainer:
                 raise DivergenceError(f"step {self.step + 1}: reward is {reward} for child {s.arch}; θ was not updated")
             advantage = reward - (reward if baseline is None else baseline)
             baseline = reinforce.update_baseline(baseline, reward, cfg.baseline_decay)
-            losses.append(reinforce.policy_loss(s.log_prob, advantage, s.skip_probs, cfg.skip_target, cfg.skip_weight))
+            losses.append(
+                reinforce.policy_loss(
+                    s.log_prob, advantage, s.skip_probs, cfg.skip_target, cfg.skip_weight, skip_layers=s.skip_layers
+                )
+            )
             children.append(
                 ChildScore(s.arch, acc, reward, advantage, s.log_prob.item(), s.entropy.item(), self._skip_rate(s.arch))
             )
@@ -307,68 +296,11 @@ class Trainer:
 
     # ---- the loop -------------------------------------------------------------------------
     run = loop.run  # trainer.run(epochs=1, on_step=None, progress=True, max_seconds=None, on_nan="raise")
+    derive = _derive  # trainer.derive(n=10): the best of n children of the policy on one validation minibatch
 
     # ---- checkpoints ----------------------------------------------------------------------
-    def state_dict(self) -> dict:
-        """Everything a resumed run needs (weights, optimizers, generators, baseline, counters) as a copy.
-
-        Tensors and plain values only, so `torch.load(..., weights_only=True)` reads it back. The
-        History is not part of it: a run's history lives in its log (`History.from_log`).
-        """
-        state = {
-            "space": self.space.name,
-            "seed": self.seed,
-            "config": self.config.to_dict(),
-            "data": self.data_id,
-            "supernet": self.supernet.state_dict(),
-            "controller": self.controller.state_dict(),
-            "shared_optimizer": self.shared_optimizer.state_dict(),
-            "controller_optimizer": self.controller_optimizer.state_dict(),
-            "baseline": self.baseline,
-            "rng": {"batch": self.batch_gen.get_state(), "child": self.child_gen.get_state()},
-            "order": self.batches.order,
-            "cursor": self.batches.cursor,
-            "step": self.step,
-            "epoch": self.epoch,
-            "epoch_step": self.epoch_step,
-            "update_counts": self.update_counts.to_dict(),
-        }
-        return copy.deepcopy(state)  # a snapshot: later steps must not change it
-
-    def load_state_dict(self, state: dict) -> None:
-        """Restore a `state_dict()` of a trainer of the same space and data; the History is left as is."""
-        missing = [k for k in _STATE_KEYS if k not in state]
-        if missing:
-            raise ValueError(f"trainer state is missing {', '.join(missing)}")
-        if state["space"] != self.space.name:
-            raise ValueError(f"the state is of space {state['space']!r}; this trainer's space is {self.space.name!r}")
-        want, have = state["data"], self.data_id
-        if want != have:
-            raise ValueError(
-                f"the state was trained on data {want['name']!r} (sha256 {want['sha256'][:12]}…); this "
-                f"trainer's data is {have['name']!r} (sha256 {have['sha256'][:12]}…): pass the same data"
-            )
-        config = TrainerConfig.from_dict(state["config"])
-        for name in ("controller_kind", "controller_hidden"):
-            if getattr(config, name) != getattr(self.config, name):
-                raise ValueError(
-                    f"the state has {name}={getattr(config, name)!r}, this trainer "
-                    f"{getattr(self.config, name)!r}: make the Trainer with the state's config"
-                )
-        counts = UpdateCounts.from_dict(state["update_counts"])
-        if counts.blocks != self.supernet.block_names:
-            raise ValueError("the state's update counts name other weight blocks than this supernet's")
-        self.configure(**config.to_dict())
-        self.supernet.load_state_dict(state["supernet"])
-        self.controller.load_state_dict(state["controller"])
-        self.shared_optimizer.load_state_dict(state["shared_optimizer"])
-        self.controller_optimizer.load_state_dict(state["controller_optimizer"])
-        self.baseline = None if state["baseline"] is None else float(state["baseline"])
-        self.batch_gen.set_state(state["rng"]["batch"])
-        self.child_gen.set_state(state["rng"]["child"])
-        self.batches.restore(state["order"], state["cursor"])
-        self.step, self.epoch, self.epoch_step = int(state["step"]), int(state["epoch"]), int(state["epoch_step"])
-        self.update_counts, self.seed = counts, int(state["seed"])
+    state_dict = trainer_state.state_dict  # everything a resumed run needs, as a copy
+    load_state_dict = trainer_state.load_state_dict  # restore it; the History is left as is
 
     @functools.cached_property
     def data_id(self) -> dict:

@@ -97,15 +97,53 @@ class C:
 Cell = M | C
 
 
+_STANDALONE = ("#", "|", "<")  # headings, table rows and HTML lines keep their own line
+_ITEM = re.compile(r"([*+-]|\d+\.)\s|>")  # a list item or a quote starts a line; its next lines join it
+
+
+def _join(prev: str, line: str) -> str:
+    """`prev` and `line` as one line: no space between them, unless both sides are ASCII (a Latin word
+    or a formula ends the one line and starts the next), where the line break stood for a space."""
+    a, b = prev.rstrip(), line.strip()
+    return a + (" " if a[-1:].isascii() and b[:1].isascii() else "") + b
+
+
 def unwrap(text: str) -> str:
-    """Join the hard-wrapped lines of plain Chinese paragraphs: Markdown would render each line
-    break as a space, which Chinese text does not have. Formulas, lists and HTML stay as written."""
-    paragraphs = []
-    for p in text.split("\n\n"):
-        lines = p.split("\n")
-        plain = not any(line.lstrip().startswith(("$$", "<", "* ", "- ", "#", "|", "```")) for line in lines)
-        paragraphs.append("".join(line.strip() for line in lines) if plain else p)
-    return "\n\n".join(paragraphs)
+    """Join the hard-wrapped lines of Chinese paragraphs: Markdown renders each line break as a space,
+    which Chinese text does not have. Plain lines join the line above them, also inside HTML blocks
+    such as a <details> answer and in list items; headings, table rows, HTML tag lines, fenced code
+    and $$ display formulas stay as written."""
+    out: list[str] = []
+    joinable = False  # may the next plain line be joined to the last line written?
+    fence = math = False
+    for line in text.split("\n"):
+        s = line.strip()
+        if fence or math:
+            out.append(line)
+            fence = fence and not s.startswith("```")
+            math = math and not s.endswith("$$")
+            joinable = False
+        elif not s:
+            out.append(line)
+            joinable = False
+        elif s.startswith("```"):
+            out.append(line)
+            fence, joinable = True, False
+        elif s.startswith("$$"):
+            out.append(line)
+            math, joinable = not (len(s) >= 4 and s.endswith("$$")), False
+        elif s.startswith(_STANDALONE):
+            out.append(line)
+            joinable = False
+        elif _ITEM.match(s):
+            out.append(line)
+            joinable = True
+        elif joinable:
+            out[-1] = _join(out[-1], line)
+        else:
+            out.append(line)
+            joinable = True
+    return "\n".join(out)
 
 
 def _check_translation(cells: Sequence[Cell], translation: Translation, lang: str) -> None:

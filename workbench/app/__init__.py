@@ -1,6 +1,15 @@
-"""The ipywidgets app: `wb.app.Workbench(trainer=None, preset="classroom" | "debug", lang="en" | "zh")`."""
+"""The ipywidgets app: `wb.app.Workbench(trainer=None, preset="classroom", lang="en")`.
 
-from .text import LANGS, narrate
+Presets: "classroom", "presentation" (bigger type, fewer controls, for projecting), "debug" (the knobs).
+
+Scenario presets (`wb.app.SCENARIOS`) and a saved app state (`wb.app.AppState`) prepare a class:
+`wb.app.Workbench.from_state("class1.json")`.
+"""
+
+from .narration import narrate
+from .scenarios import SCENARIOS, Scenario
+from .state import AppState
+from .text import LANGS
 from .workbench import PRESETS, Workbench
 
-__all__ = ["LANGS", "PRESETS", "Workbench", "narrate"]
+__all__ = ["LANGS", "PRESETS", "SCENARIOS", "AppState", "Scenario", "Workbench", "narrate"]

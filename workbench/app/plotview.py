@@ -5,6 +5,10 @@ browser, which parses one per figure; five of them on a busy classroom PC take l
 anywidget's fixed 2 s start-up limit, and a figure that misses it is drawn once and never updated
 again. A PlotView's module is a few lines; plotly.js itself (the copy inside the plotly package,
 so it works offline) travels once per app, with its first view, and is evaluated once per page.
+
+With `fit`, a figure takes the size its element gets from the page's CSS (a dashboard cell) and is
+redrawn when that changes, or when a hidden tab that holds it is shown; the size comes back as
+`size`. A click on a point with `customdata` (a weight block's or node's name) comes back as `click`.
 """
 
 from __future__ import annotations
@@ -39,17 +43,42 @@ function load(source) {
   return ready;
 }
 
+function size(el, layout) {  // fit: the figure takes its element's box (a dashboard cell) when it has one
+  const w = el.clientWidth, h = el.clientHeight;
+  return w > 50 && h > 50 ? { ...layout, width: w, height: h, autosize: false } : layout;
+}
+
 export default {
   async render({ model, el }) {
     const Plotly = await load(model.get("library"));
     el.style.width = "100%";
+    let clicks = 0, bound = false;
+    const onClick = (event) => {  // the clicked point's customdata back to Python
+      const point = event.points && event.points[0];
+      if (!point || point.customdata === undefined || point.customdata === null) return;
+      const name = Array.isArray(point.customdata) ? point.customdata[0] : point.customdata;
+      model.set("click", { name: String(name), shift: !!(event.event && event.event.shiftKey), n: ++clicks });
+      model.save_changes();
+    };
     const draw = () => {
+      if (model.get("fit") && el.clientWidth === 0) return;  // hidden (a tab not shown): drawn when shown
       const figure = JSON.parse(model.get("figure_json") || "{}");
-      Plotly.react(el, figure.data || [], figure.layout || {}, { responsive: true, displaylogo: false });
+      const layout = model.get("fit") ? size(el, figure.layout || {}) : figure.layout || {};
+      Plotly.react(el, figure.data || [], layout, { responsive: !model.get("fit"), displaylogo: false });
+      if (!bound && el.on) { el.on("plotly_click", onClick); bound = true; }  // plotly adds .on on first draw
     };
     draw();
     model.on("change:figure_json", draw);
-    const observer = new ResizeObserver(() => Plotly.Plots.resize(el));
+    let last = "", report = null;
+    const observer = new ResizeObserver(() => {
+      const box = el.clientWidth + "x" + el.clientHeight;
+      if (box === last) return;
+      last = box;
+      if (!model.get("fit")) return Plotly.Plots.resize(el);
+      draw();
+      clearTimeout(report);  // tell Python the size once it settles: it may lay the figure out for it
+      report = setTimeout(() => { model.set("size", [el.clientWidth, el.clientHeight]); model.save_changes(); }, 300);
+    });
     observer.observe(el);
     return () => { observer.disconnect(); Plotly.purge(el); };
   },
@@ -69,6 +98,9 @@ class PlotView(anywidget.AnyWidget):
     _esm = _ESM
     figure_json = traitlets.Unicode("").tag(sync=True)
     library = traitlets.Unicode("").tag(sync=True)  # plotly.js source, on the first view of an app only
+    fit = traitlets.Bool(False).tag(sync=True)  # True: the figure takes its element's width and height (CSS)
+    click = traitlets.Dict().tag(sync=True)  # the last click from the browser: {"name": customdata, "shift", "n"}
+    size = traitlets.List(traitlets.Int(), [0, 0]).tag(sync=True)  # with `fit`: [width, height] on the page, px
 
     def __init__(self, figure_json: str, carries_library: bool = False, **kwargs):
         super().__init__(figure_json=figure_json, library=plotly_js() if carries_library else "", **kwargs)

@@ -1,12 +1,11 @@
-"""Every word the app shows, in English and Chinese, and the narration of a step.
+"""Every word the app shows on its controls, in English and Chinese (narration.py says what a step did).
 
-Owns: labels, tooltips and the sentences that say what a record did. Must not: compute anything
-the core owns; it formats fields of records and counts.
+Owns: the label table (button and tab names, the counter's format, the knobs' names, the messages
+of the tools) and `labels(lang)`. Must not: compute anything; the scenario names and goals live in
+scenarios.py.
 """
 
 from __future__ import annotations
-
-from ..history import ControllerRecord, SharedRecord
 
 LANGS = ("en", "zh")
 
@@ -48,6 +47,51 @@ LABELS: dict[str, dict[str, str]] = {
         "tab_collapse": "Collapse check",
         "error": "Error",
         "replaying": "Replaying {path}: {n} steps. Drag the History slider.",
+        "counter_live": "Step {n}",
+        "counter_past": "Step {n} of {total}",
+        "tab_log": "Narration log",
+        "tab_child": "Child tools",
+        "scenario": "Scenario",
+        "goal": "Goal",
+        "branch": "Branch from here",
+        "branch_needs_past": "Drag the History slider to an earlier step first, then branch from it.",
+        "branched": "Branched at step {n}: the run is back as it was after step {n} (the old branch reached "
+        "step {last}, its lines stay in the log). Change the knobs and go on.",
+        "dismiss": "Dismiss",
+        "child_arch": "Child",
+        "child_b": "Child B",
+        "train_child": "Train this child",
+        "child_edit": "Clicks on the arch view edit the child (shift: its input)",
+        "compare": "Compare A and B",
+        "child_trained": "Trained your child {arch}.",
+        "selected": "Selected {name}: every view highlights it; click it again to clear.",
+        "cleared": "Selection cleared.",
+        "save": "Save",
+        "load": "Load",
+        "state_file": "File",
+        "share_string": "Share",
+        "make_string": "Make a share string",
+        "load_string": "Load the string",
+        "apply_scenario": "Go on with the knobs of",
+        "apply": "Apply",
+        "saved": "Saved to {path}: scenario {scenario}, seed {seed}, {steps} steps.",
+        "loaded": "Loaded: scenario {scenario}, seed {seed}, replayed {steps} steps.",
+        "string_made": "The share string of this run is in the box ({n} characters): paste it into Load the string.",
+        "scenario_started": "Scenario: {title}. A fresh supernet and controller, seed {seed}.",
+        "scenario_applied": "From step {n} on, the knobs of {title}: {changes}.",
+        "log_step": "step {n}",
+        "log_old_branch": "old branch",
+        "log_empty": "Nothing narrated yet: press Step ω.",
+        "why_fallback": "Why did {block} not change? This child does not use it, so no gradient reached it.",
+        "why_frame": "Why did {block} not change? {why}.",
+        "sampled": "Sampled child {arch} (probability {p:.2e} under the controller). No weights changed.",
+        "reset_done": "Reset: a fresh supernet and controller, seed {seed}.",
+        "custom": "Your own trainer",
+        "no_truth": "no stand-alone table for this space",
+        "shared_acc": "shared {acc:.2f}",
+        "standalone": "stand-alone {acc:.2f} · rank {rank:,} of {of:,}",
+        "shared_blocks": "They share {n} weight blocks: {names}.",
+        "tab_settings": "Settings & save",
     },
     "zh": {
         "sample": "采样子模型",
@@ -68,7 +112,7 @@ LABELS: dict[str, dict[str, str]] = {
         "phase_controller": "阶段 2 · 冻结 ω，训练 θ",
         "phase_idle": "就绪",
         "phase_replay": "回放（不训练）",
-        "knobs": "参数",
+        "knobs": "超参数",
         "shared_steps": "每轮 ω 步数",
         "controller_steps": "每轮 θ 步数",
         "sampler": "采样方式",
@@ -86,6 +130,51 @@ LABELS: dict[str, dict[str, str]] = {
         "tab_collapse": "坍缩检查",
         "error": "错误",
         "replaying": "正在回放 {path}：共 {n} 步。拖动“历史”滑块。",
+        "counter_live": "第 {n} 步",
+        "counter_past": "第 {n} 步 / 共 {total} 步",
+        "tab_log": "解说记录",
+        "tab_child": "子模型工具",
+        "scenario": "场景",
+        "goal": "目标",
+        "branch": "从这里分支",
+        "branch_needs_past": "先把“历史”滑块拖到更早的一步，再从那里分支。",
+        "branched": "已在第 {n} 步分支：运行回到第 {n} 步之后的状态（旧分支到达第 {last} 步，其记录保留在解说记录中）。"
+        "修改超参数后继续。",
+        "dismiss": "关闭",
+        "child_arch": "子模型",
+        "child_b": "子模型 B",
+        "train_child": "训练这个子模型",
+        "child_edit": "点击结构图编辑子模型（按住 Shift：改输入）",
+        "compare": "比较 A 和 B",
+        "child_trained": "已训练你选的子模型 {arch}。",
+        "selected": "已选中 {name}：所有视图都高亮它；再点一次取消。",
+        "cleared": "已取消选择。",
+        "save": "保存",
+        "load": "加载",
+        "state_file": "文件",
+        "share_string": "分享",
+        "make_string": "生成分享字符串",
+        "load_string": "加载字符串",
+        "apply_scenario": "继续当前运行，改用超参数",
+        "apply": "应用",
+        "saved": "已保存到 {path}：场景 {scenario}，种子 {seed}，共 {steps} 步。",
+        "loaded": "已加载：场景 {scenario}，种子 {seed}，重放了 {steps} 步。",
+        "string_made": "本次运行的分享字符串已在框中（{n} 个字符）：粘贴到“加载字符串”即可。",
+        "scenario_started": "场景：{title}。新的超网络和控制器，种子 {seed}。",
+        "scenario_applied": "从第 {n} 步起使用“{title}”的超参数：{changes}。",
+        "log_step": "第 {n} 步",
+        "log_old_branch": "旧分支",
+        "log_empty": "还没有解说：点击“更新 ω”。",
+        "why_fallback": "为什么 {block} 没有变化？这个子模型没有用到它，所以没有梯度传到它。",
+        "why_frame": "为什么 {block} 没有变化？{why}。",
+        "sampled": "采样子模型 {arch}（控制器给出的概率 {p:.2e}）。没有权重被修改。",
+        "reset_done": "已重置：新的超网络和控制器，种子 {seed}。",
+        "custom": "你自己的训练器",
+        "no_truth": "此搜索空间没有独立训练表",
+        "shared_acc": "共享权重 {acc:.2f}",
+        "standalone": "独立训练 {acc:.2f} · 排名 {rank:,} / {of:,}",
+        "shared_blocks": "它们共享 {n} 个权重块：{names}。",
+        "tab_settings": "设置与保存",
     },
 }
 
@@ -95,48 +184,3 @@ def labels(lang: str) -> dict[str, str]:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; valid: {', '.join(LANGS)}")
     return LABELS[lang]
-
-
-def narrate(record: SharedRecord | ControllerRecord, total_blocks: int, lang: str = "en") -> str:
-    """One or two sentences saying what the step did, e.g. for a projector."""
-    labels(lang)
-    if record.phase == "shared":
-        n, same = len(record.updated), total_blocks - len(record.updated)
-        extra = sorted(set(record.changed) - set(record.updated))
-        after = f" → {record.loss_after:.2f}" if record.loss_after is not None else ""  # None: not measured
-        if lang == "zh":
-            text = (
-                f"θ 冻结。采样子模型 {record.arch}。一次 ω 更新修改了 {total_blocks} 个权重块中的 {n} 个；"
-                f"其余 {same} 个保持不变。损失 {record.loss:.2f}{after}。"
-            )
-            if extra:
-                text += f" 注意：{len(extra)} 个未使用的权重块也被优化器移动了（动量/权重衰减）。"
-            return text
-        text = (
-            f"θ frozen. Sampled child {record.arch}. One ω step updated {n} of {total_blocks} weight blocks; "
-            f"the other {same} did not change. Loss {record.loss:.2f}{after}."
-        )
-        if extra:
-            text += (
-                f" Note: the optimizer also moved {len(extra)} unused blocks "
-                "(momentum / weight decay on zero gradients)."
-            )
-        return text
-    k, adv = len(record.archs), record.advantage
-    if lang == "zh":
-        verdict = "θ 提高了这些子模型的概率" if adv > 0 else "θ 降低了这些子模型的概率" if adv < 0 else "θ 几乎不变"
-        return (
-            f"ω 冻结。采样 {k} 个子模型，在验证小批量上的平均奖励 {record.reward:.3f}，基线 {record.baseline:.3f}，"
-            f"优势 {adv:+.3f}：{verdict}。策略熵 {record.entropy:.2f}。"
-        )
-    verdict = (
-        "θ makes these children more likely"
-        if adv > 0
-        else "θ makes these children less likely"
-        if adv < 0
-        else "θ barely moves"
-    )
-    return (
-        f"ω frozen. Sampled {k} children; mean reward on a validation minibatch {record.reward:.3f}, "
-        f"baseline {record.baseline:.3f}, advantage {adv:+.3f}: {verdict}. Policy entropy {record.entropy:.2f}."
-    )

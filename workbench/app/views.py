@@ -1,16 +1,18 @@
 """The app's live figures: each registered viz View, drawn once, then patched in place after every step.
 
 Owns: turning a viz `Frame` into one batched update per view, through the View's data layer and
-patch (the same ones its plot_x uses), and sending the browser only the views that changed; the
-plain-JSON form of plotly values and plotly's merge rule. Must not: know any particular view (it
-loops over `viz.views()`), train, or compute what the core or the viz data layers own.
+patch (the same ones its plot_x uses), and sending the browser only the views that changed; each
+view's height (a dashboard panel under 450 px); a full redraw when the frame's space or language
+differs from the one a view was drawn in; the plain-JSON form of plotly values and plotly's merge
+rule. Must not: know any particular view (it loops over `viz.views()`), train, or compute what the
+core or the viz data layers own.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import plotly.graph_objects as go
 
@@ -24,26 +26,45 @@ class LiveViews:
     Each figure is kept as plain plotly JSON (`figures[name]`: {"data": [...], "layout": {...}}).
     A step merges the view's patches into it without plotly's per-property validation (the
     patches were validated once, when the same code drew the standalone figure) and sends the
-    JSON of the views that changed.
+    JSON of the views that changed. `heights[name]`: the px a view is drawn at (None: its own).
+    A frame in another language (or space) than a view was drawn in redraws that view from its
+    skeleton: new trace names and subplot titles.
     """
 
-    def __init__(self, frame: Frame):
+    def __init__(self, frame: Frame, heights: Mapping[str, int] | None = None):
+        """`heights`: view name -> its height in px (e.g. {"arch": 300}: a 630 x 300 dashboard panel);
+        a view not named keeps the height its viz module gives it for 1280 x 720."""
         self.views: tuple[View, ...] = views()  # top to bottom
+        names = [v.name for v in self.views]
+        unknown = sorted(set(heights or {}) - set(names))
+        if unknown:
+            raise ValueError(f"heights for unknown views {unknown}; registered: {', '.join(names)}")
+        self.heights: dict[str, int | None] = {n: (heights or {}).get(n) for n in names}
         self.figures: dict[str, dict] = {}  # what each view shows, as plotly JSON
         self.widgets: dict[str, PlotView] = {}  # ... drawn in the browser
         self._skeletons: dict[str, go.Figure] = {}  # the figure objects the patches read subplot titles from
+        self._drawn: dict[str, tuple] = {}  # per view: the (space, lang) its skeleton was made for
         self._shown: dict[str, tuple[list[dict], dict]] = {}  # per view: the patches and layout it shows
         self._base: dict[str, dict] = {}  # per view: the first figure, for keys a later patch no longer sets
         for k, view in enumerate(self.views):
-            fig = view.figure(frame)  # each keeps the height its viz module gives it for 1280 x 720
-            fig.layout.autosize = True
-            fig.layout.width = None
-            self._skeletons[view.name] = view.skeleton(frame.space)
-            self.figures[view.name] = plain(fig.to_plotly_json())
-            self._base[view.name] = copy.deepcopy(self.figures[view.name])
+            self._draw(view, frame)
             self.widgets[view.name] = PlotView(json.dumps(self.figures[view.name]), carries_library=k == 0)
             self.widgets[view.name].add_class(f"wb-view-{view.name}")
         self.update(frame)
+
+    def _draw(self, view: View, frame: Frame) -> None:
+        """Draw `view` afresh from its skeleton for the frame's space and language."""
+        height = self.heights[view.name]
+        fig = view.figure(frame, height)
+        fig.layout.autosize = True
+        fig.layout.width = None  # the width follows the page
+        self._skeletons[view.name] = view.skeleton(frame.space, frame.lang, height)
+        self._drawn[view.name] = (frame.space, frame.lang)
+        self.figures[view.name] = plain(fig.to_plotly_json())
+        self._base[view.name] = copy.deepcopy(self.figures[view.name])
+        self._shown.pop(view.name, None)
+        if view.name in self.widgets:
+            self.widgets[view.name].figure_json = json.dumps(self.figures[view.name])
 
     def update(self, frame: Frame, changed: Iterable[str] | None = None) -> None:
         """Patch the views that read a Frame field in `changed` (default: every view) to show `frame`;
@@ -59,6 +80,8 @@ class LiveViews:
                 self._patch(view, frame)
 
     def _patch(self, view: View, frame: Frame) -> None:
+        if self._drawn[view.name] != (frame.space, frame.lang):
+            self._draw(view, frame)  # another language (or space): new trace names and subplot titles
         figure = self.figures[view.name]
         patches, layout = view.patch(view.info(frame), self._skeletons[view.name])
         patches = [plain(p) for p in patches]

@@ -1,9 +1,12 @@
 """The workbench app: step through ENAS's alternating updates with buttons, narration and live views.
 
-Owns: what each control does (step, alternate, sample, reset, Play, scrub, knobs), the counter,
-phase and narration of the step shown, and which views an action redraws. The widgets come from
-controls.py, the frame a step shows from frames.py, a replayed run from replay.py, the figures from
-the viz view registry (views.py). Must not: do training arithmetic (the Trainer does), or draw.
+Owns: what each stepping control does (step, alternate, sample, reset, Play, scrub, knobs), the
+counter, phase and narration of the step shown, what every step leaves behind (the timeline that
+can restore it, the narration log, the collapse alarm), and which views an action redraws. The
+widgets are made in layout.py and sit where dashboard.py puts them; the scenarios, saving and
+branching are in sessions.py, the child tools and clicks on the views in tools.py; the frame a step
+shows comes from frames.py, a replayed run from replay.py. Must not: do training arithmetic (the
+Trainer does), or draw.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import asyncio
 import html
 from pathlib import Path
 
-import ipywidgets as W
 import torch
 
 from .. import seeds
@@ -20,17 +22,20 @@ from ..arch import Arch
 from ..history import History
 from ..trainer import Trainer
 from ..viz.view import Frame
-from . import controls, text
-from .frames import frame_at, greedy_policy, policy_along
+from . import dashboard, scenarios, text
+from .alarm import CollapseAlarm
+from .frames import OMEGA_STEP, SAMPLED, frame_at, greedy_policy, policy_along
+from .layout import Layout
+from .narration import counter, narrate
+from .narration_log import NarrationLog
 from .replay import Replay
-from .views import LiveViews
+from .sessions import Sessions
+from .state import PRESETS
+from .timeline import Timeline
+from .tools import Tools
 
-PRESETS = ("classroom", "debug")
-_OMEGA_STEP = ("arch", "arch_policy", "counts", "history")  # what an ω step changes: θ did not move
-_SAMPLED = ("arch", "arch_policy", "policy", "policy_arch", "previous")  # what Sample changes: no record, no count
 
-
-class Workbench:
+class Workbench(Layout, Sessions, Tools):
     """Buttons, narration and the live views around one Trainer, or around a replayed run."""
 
     def __init__(
@@ -39,6 +44,7 @@ class Workbench:
         preset: str = "classroom",
         lang: str = "en",
         *,
+        scenario: str | None = None,
         _replay: Replay | None = None,
     ):
         if preset not in PRESETS:
@@ -46,8 +52,13 @@ class Workbench:
         self.lang, self.preset, self._t = lang, preset, text.labels(lang)
         if trainer is not None and not isinstance(trainer, Trainer):
             raise TypeError(f"trainer must be a wb.Trainer, got {type(trainer).__name__}")
+        if scenario not in (None, "custom"):
+            scenarios.get(scenario)
         self.replaying = _replay is not None
-        self.trainer = None if self.replaying else (trainer or Trainer("teaching"))
+        if trainer is None and not self.replaying:
+            trainer = self._scenario_trainer(scenario or scenarios.DEFAULT, "teaching", seed=0)
+        self.trainer = None if self.replaying else trainer
+        self.scenario = scenario or (self._matching_scenario() if not self.replaying else "custom")
         self.space = _replay.space if self.replaying else self.trainer.space
         self._replay = _replay
         self._initial_policy = _replay.initial_policy if self.replaying else greedy_policy(self.trainer.controller)
@@ -56,8 +67,15 @@ class Workbench:
         self._schedule_pos = 0
         self._task: asyncio.Task | None = None
         self._syncing = False
+        self.selected: str | None = None  # the block or node picked in a view (every view highlights it)
+        self.log = NarrationLog()
+        self.alarm = CollapseAlarm()
+        self.alarm.reset(self.history)
+        self._alarms: list[str] = []  # verdict changes during the current action, for its narration
+        self.timeline = None if self.replaying else Timeline(self.trainer)
         self._build_widgets()
-        self.views = LiveViews(self._frame(self._n()))
+        self.views = dashboard.live_views(self._frame(self._n()), hidden=self._hidden_views())
+        self._build_tabs()
         self._show(
             self._n(),
             narration=self._t["ready"]
@@ -70,68 +88,6 @@ class Workbench:
     def replay(cls, path: str | Path, preset: str = "classroom", lang: str = "en") -> Workbench:
         """Replay a run folder written by `python -m workbench search`, step by step, without training."""
         return cls(None, preset, lang, _replay=Replay.read(path))
-
-    def _button(self, key: str, css: str, action, icon: str) -> W.Button:
-        return controls.button(self._t[key], css, lambda: self._guard(action), icon)
-
-    def _build_widgets(self) -> None:
-        t, cfg = self._t, self.trainer.config if self.trainer else None
-        self.sample_button = self._button("sample", "wb-sample", self.sample, "random")
-        self.shared_button = self._button("step_shared", "wb-step-shared", self.step_shared, "step-forward")
-        self.controller_button = self._button(
-            "step_controller", "wb-step-controller", self.step_controller, "step-forward"
-        )
-        self.alternate_button = self._button("alternate", "wb-alternate", self.alternate, "forward")
-        self.reset_button = self._button("reset", "wb-reset", self.reset, "undo")
-        self.play_button = controls.play_button(t)
-        self.play_button.observe(self._on_play, "value")
-        self.speed, self.same_seed = controls.speed(t), controls.same_seed(t)
-        self.counter, self.phase, self.narration, self.message = controls.readouts()
-        self.scrubber = controls.scrubber(t, self._n())
-        self.scrubber.observe(self._on_scrub, "value")
-        self.shared_steps, self.controller_steps = controls.step_counts(
-            t, self.trainer.steps_per_epoch if self.trainer else 1, max(cfg.controller_steps, 1) if cfg else 1
-        )
-        self.knobs = controls.knobs(t, cfg)
-        for name, w in self.knobs.items():
-            w.observe(lambda change, name=name: self._on_knob(name, change), "value")
-        self._controls = [
-            self.sample_button,
-            self.shared_button,
-            self.controller_button,
-            self.alternate_button,
-            self.play_button,
-            self.speed,
-            self.reset_button,
-            self.same_seed,
-        ]
-        if self.replaying:
-            for w in self._controls:
-                w.disabled = True
-        self.knob_panel = controls.knob_panel(
-            t,
-            (self.shared_steps, self.controller_steps),
-            self.knobs,
-            shown=self.preset == "debug" and not self.replaying,
-        )
-
-    @property
-    def widget(self) -> W.Widget:
-        """The whole app as one ipywidgets box (display it, or put it in a layout of your own)."""
-        if not hasattr(self, "_widget"):
-            self._widget = controls.page(
-                self._controls,
-                (self.counter, self.phase, self.narration, self.message),
-                self.scrubber,
-                self.knob_panel,
-                list(self.views.widgets.values()),
-            )
-        return self._widget
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
     # ---- what the views show ---------------------------------------------------------------
     @property
@@ -146,7 +102,15 @@ class Workbench:
     def _frame(self, step: int, arch: Arch | None = None, policy=None) -> Frame:
         """The run as it was after `step`; `arch` / `policy` override the highlighted child and its bars."""
         live = self.trainer if not self.replaying and step == self._n() else None
-        return frame_at(self.history, step, self.space, self._blocks, self._initial_policy, live, arch, policy)
+        return frame_at(
+            self.history, step, self.space, self._blocks, self._initial_policy, live, arch, policy,
+            lang=self.lang, selected=self.selected,
+        )  # fmt: skip
+
+    def _narrate(self, record) -> str:
+        if record.phase == "skipped":
+            return record.reason
+        return narrate(record, len(self._blocks), self.lang, self._why(record) if record.phase == "shared" else "")
 
     def _show(self, step: int, narration: str | None = None, frame: Frame | None = None, changed=None) -> None:
         """Redraw counter, phase, narration and the views for `step` (the latest step when live);
@@ -163,17 +127,18 @@ class Workbench:
         )
         self.phase.value = t[phase]
         if narration is None and record is not None:
-            skipped = record.phase == "skipped"
-            narration = record.reason if skipped else text.narrate(record, len(self._blocks), self.lang)
+            narration = self._narrate(record)
         if narration is not None:
-            self.narration.value = html.escape(narration)
-        self.counter.value = f"{t['step']} {step}" + (f" {t['of']} {total}" if step != total else "")  # set last
+            self.narration.value = html.escape(" ".join([*self._alarms, narration]), quote=False)
+        self._alarms = []
+        self.counter.value = counter(step, total, self.lang)  # set last: the browser tests wait for it
         self._syncing = True
         try:
             self.scrubber.max = max(total, 1)
             self.scrubber.value = step
         finally:
             self._syncing = False
+        self.branch_button.disabled = self.replaying or step == total
         self.views.update(frame or self._frame(step), changed)
 
     def _guard(self, action, *args) -> None:
@@ -186,7 +151,31 @@ class Workbench:
             self.play_button.value = False
 
     def _report(self, error: Exception) -> None:
-        self.message.value = f"<b>{self._t['error']}:</b> {html.escape(str(error))}"
+        self.message.value = f"<b>{self._t['error']}:</b> {html.escape(str(error), quote=False)}"
+
+    # ---- what every step leaves behind -----------------------------------------------------
+    def _did(self, record, action: tuple) -> None:
+        """After a step: remember it (branching, saving), log its narration, check the collapse verdict."""
+        self.timeline.step(self.trainer, action)
+        self.log.add(record.step, self._narrate(record))
+        if record.phase == "controller":
+            change = self.alarm.check(self.history)
+            if change is not None:
+                words = change.sentence(self.lang)
+                self.log.add(record.step, words, "alarm")
+                self._alarms.append(words)
+                if change.alarming or self.banner.layout.display != "none":
+                    self._raise_banner(words, change.alarming)
+        self._refresh_log()
+
+    def _raise_banner(self, words: str, alarming: bool) -> None:
+        self.banner_text.value = html.escape(words, quote=False)
+        self.banner.remove_class("wb-alarm-ok") if alarming else self.banner.add_class("wb-alarm-ok")
+        self.banner.layout.display = ""
+
+    def dismiss_alarm(self) -> None:
+        """Hide the collapse banner (until the verdict changes again)."""
+        self.banner.layout.display = "none"
 
     # ---- actions ---------------------------------------------------------------------------
     def sample(self) -> Arch:
@@ -195,35 +184,35 @@ class Workbench:
         with torch.no_grad():
             s = c.sample(self._sample_gen)
         policy = policy_along(c, s.arch)
-        p = float(s.log_prob.exp())
-        words = {
-            "en": f"Sampled child {s.arch} (probability {p:.2e} under the controller). No weights changed.",
-            "zh": f"采样子模型 {s.arch}（控制器给出的概率 {p:.2e}）。没有权重被修改。",
-        }[self.lang]
+        words = self._t["sampled"].format(arch=s.arch, p=float(s.log_prob.exp()))
         frame = self._frame(self._n(), arch=s.arch, policy=policy)
-        self._show(self._n(), words, frame=frame, changed=_SAMPLED)
+        self._show(self._n(), words, frame=frame, changed=SAMPLED)
         return s.arch
 
     def step_shared(self):
         """One ω step (θ frozen)."""
         record = self.trainer.shared_step(loss_after=True)  # the narration says how the loss moved
-        self._show(record.step, changed=_OMEGA_STEP)
+        self._did(record, ("shared", None))
+        self._show(record.step, changed=OMEGA_STEP)
         return record
 
     def step_controller(self):
         """One θ step (ω frozen)."""
         record = self.trainer.controller_step()
+        self._did(record, ("controller", None))
         self._show(record.step)
         return record
 
     def alternate(self) -> None:
         """The configured ω steps, then the configured θ steps; the views redraw once at the end."""
-        for _ in range(self.shared_steps.value):
-            self.trainer.shared_step(loss_after=True)  # scrubbed back to, each narrates its loss
-        for _ in range(self.controller_steps.value):
-            self.trainer.controller_step()
-        self._schedule_pos = 0
-        self._show(self._n())
+        try:
+            for _ in range(self.shared_steps.value):
+                self._did(self.trainer.shared_step(loss_after=True), ("shared", None))  # each narrates its loss
+            for _ in range(self.controller_steps.value):
+                self._did(self.trainer.controller_step(), ("controller", None))
+        finally:
+            self._schedule_pos = 0
+            self._show(self._n())
 
     def next_step(self):
         """The next step of the alternation schedule (what Play does on each tick)."""
@@ -234,19 +223,26 @@ class Workbench:
 
     def reset(self) -> None:
         """A new trainer with the same config: the same seed (replays identically) or the next one."""
-        self.play_button.value = False
         old = self.trainer
         seed = old.seed if self.same_seed.value else old.seed + 1
-        self.trainer = Trainer(old.space, data=old.data, config=old.config, seed=seed, device=old.device)
-        self._initial_policy = greedy_policy(self.trainer.controller)
-        self._schedule_pos = 0
-        words = {
-            "en": f"Reset: a fresh supernet and controller, seed {seed}.",
-            "zh": f"已重置：新的超网络和控制器，种子 {seed}。",
-        }
-        self._show(0, words[self.lang])
+        trainer = Trainer(old.space, data=old.data, config=old.config, seed=seed, device=old.device)
+        self._start(trainer, self._t["reset_done"].format(seed=seed))
 
-    # ---- play, scrub, knobs ----------------------------------------------------------------
+    def _start(self, trainer: Trainer, words: str) -> None:
+        """Show a fresh `trainer` (a reset, a new scenario, a loaded state), its first step narrated by `words`."""
+        self.play_button.value = False
+        self.trainer, self.selected = trainer, None
+        self._initial_policy = greedy_policy(trainer.controller)
+        self._schedule_pos = 0
+        self.timeline = Timeline(trainer)
+        self.alarm.reset(trainer.history)
+        self.dismiss_alarm()
+        self._sync_knobs()
+        self.log.add(trainer.step, words, "note")
+        self._refresh_log()
+        self._show(self._n(), words)
+
+    # ---- play, scrub, knobs, tabs ----------------------------------------------------------
     def _on_play(self, change) -> None:
         self.play_button.description = self._t["pause" if change["new"] else "play"]
         self.play_button.icon = "pause" if change["new"] else "play"
@@ -271,6 +267,11 @@ class Workbench:
         if not self._syncing:
             self._guard(self._show, change["new"])
 
+    def _on_tab(self, change) -> None:
+        self.views.show_only(self._hidden_views())
+        if change["new"] == self._tool_tab_index("tab_log"):
+            self._refresh_log()
+
     def _on_knob(self, name: str, change) -> None:
         if self._syncing:
             return
@@ -281,11 +282,17 @@ class Workbench:
             self.trainer.configure(**{name: value})
         except Exception as e:  # noqa: BLE001 - a refused value is reported, the knob shows the value in force
             self._report(e)
-            self._syncing = True
-            try:
-                old = getattr(self.trainer.config, name)
-                change["owner"].value = 0.0 if old is None else old
-            finally:
-                self._syncing = False
+            self._sync_knobs()
         else:
+            self.timeline.configure(self.trainer, {name: value})
             self.message.value = ""
+
+    def _sync_knobs(self) -> None:
+        """The knobs show the config in force."""
+        self._syncing = True
+        try:
+            for name, w in self.knobs.items():
+                value = getattr(self.trainer.config, name)
+                w.value = 0.0 if value is None else value
+        finally:
+            self._syncing = False

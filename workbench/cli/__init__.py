@@ -1,12 +1,14 @@
 """The command line: `workbench search` runs a search headless into a run folder; `workbench show` reads
-one; `workbench groundtruth` trains children stand-alone; `workbench classroom` serves the app.
+one; `workbench derive` picks the child a run ends with; `workbench groundtruth` trains children
+stand-alone; `workbench classroom` serves the app.
 
     workbench search --space teaching --epochs 5 --seed 0 --out runs/NAME
     workbench search --resume runs/NAME
     workbench show runs/NAME
+    workbench derive runs/NAME --children 10
 
 Owns: the top-level parser (one line per error, not argparse's usage block), registering the
-subcommands (search.py, show.py, groundtruth.py; each owns its flags), and `main`, which turns
+subcommands (search.py, show.py, derive.py, groundtruth.py; each owns its flags), and `main`, which turns
 every outcome into an exit code (errors.py). Flag values and generated flags live in flags.py,
 the checks before a search in plan.py. Must not: train, define file formats, or parse anything at
 import time.
@@ -18,7 +20,7 @@ import argparse
 import os
 import re
 
-from . import classroom, groundtruth, search, show
+from . import classroom, derive, groundtruth, search, show
 from .errors import EXIT_DIVERGED, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report
 
 __all__ = [
@@ -44,7 +46,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The whole command line: `workbench search|show|groundtruth ...`."""
+    """The whole command line: `workbench search|show|derive|groundtruth ...`."""
     parser = _Parser(
         prog="workbench",
         description="ENAS Workbench from the command line: run a weight-sharing "
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     search.add_parser(sub)
     show.add_parser(sub)
+    derive.add_parser(sub)
     groundtruth.add_parser(sub)
     classroom.add_parser(sub)
     return parser

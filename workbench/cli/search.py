@@ -28,7 +28,8 @@ Run an ENAS search headless and write it into a run folder:
   config.json     everything needed to reproduce the run
   log.jsonl       one JSON record per step, appended as the run goes
   checkpoint.pt   the latest checkpoint (every --checkpoint-every steps and at the end)
-  summary.json    at the end: most likely child, best sampled child, final metrics
+  summary.json    at the end: the derived child (ENAS's pick: the best of 10 children of the
+                  final policy on one validation minibatch), most likely child, best sampled child
 
 A run killed at any moment and resumed with --resume ends exactly as if never interrupted.
 
@@ -186,8 +187,13 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
     summary = summarize(trainer)
     folder.write_summary(summary)
     if not quiet:
-        likely, best = summary["most_likely"], summary["best_sampled"]
+        derived, likely, best = summary["derived"], summary["most_likely"], summary["best_sampled"]
         print(f"finished {folder.path}: {trainer.epoch} epochs, {trainer.step} steps")
+        print(
+            f"derived child: {derived['arch']} (best of {derived['children']} from the policy on one validation "
+            f"minibatch: {derived['minibatch_accuracy']:.3f}; val {derived['val_accuracy']:.3f}, "
+            f"test {derived['test_accuracy']:.3f})"
+        )
         print(
             f"most likely child: {likely['arch']} (p={likely['probability']:.2g}, "
             f"val {likely['val_accuracy']:.3f}, test {likely['test_accuracy']:.3f})"

@@ -45,8 +45,12 @@ def show(args) -> int:
         ok = False
     summary = folder.read_summary()
     if summary and summary.get("steps") == (checkpoint or {}).get("trainer", {}).get("step"):
-        likely, best = summary["most_likely"], summary["best_sampled"]
-        print(f"  finished: most likely child {likely['arch']} (val {likely['val_accuracy']:.3f})")
+        likely, best, derived = summary["most_likely"], summary["best_sampled"], summary.get("derived")
+        if derived:  # summaries written before the derive step have none
+            print(f"  finished: derived child {derived['arch']} (val {derived['val_accuracy']:.3f})")
+            print(f"            most likely child {likely['arch']} (val {likely['val_accuracy']:.3f})")
+        else:
+            print(f"  finished: most likely child {likely['arch']} (val {likely['val_accuracy']:.3f})")
         if best:
             print(f"            best sampled child {best['arch']} (val {best['val_accuracy']:.3f})")
     elif ok:

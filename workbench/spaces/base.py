@@ -27,7 +27,7 @@ class Decision:
     options: tuple[str, ...]
     kind: str  # "input" (which earlier node feeds this one), "op", or "skip" (no / yes)
     node: int  # the node (teaching) or layer (macro) this decision belongs to, 1-based
-    source: int | None = None  # for "skip": the earlier layer the skip would come from
+    source: int | None = None  # for "skip": the earlier layer the skip would come from (0: the stem)
 
 
 class Space:

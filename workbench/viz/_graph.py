@@ -2,8 +2,9 @@
 
 Owns: the layout of a space (networkx, layered by the graph's `depth`, computed once per space, so
 a node never moves between children), which nodes are computation nodes, the kind of each edge
-and its drawn path (straight between neighbouring layers, else a half-ellipse). Must not: know
-about records, counts or plotly.
+and its drawn path (straight between neighbouring layers, else a half-ellipse above: edges into the
+output one tier higher, as the column of candidate-op chips fills the space under each node), and
+the place of the chips. Must not: know about records, counts or plotly.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import math
 import networkx as nx
 
 ARC_POINTS = 25
-CHIP_Y = -0.3  # the row of candidate-op chips under each computation node
-DROP_Y = -0.45  # edges into the sink leave their node downwards, through the gap between chips
+# each computation node's candidate ops: a column of chips under it (x and y in data units)
+CHIP_Y, CHIP_STEP, CHIP_W, CHIP_H = -0.42, 0.22, 0.88, 0.18  # first chip's centre, pitch, width, height
+SINK_RISE = 0.3  # edges into the output arc this much higher than the edges between nodes
 
 
 def computation_nodes(g) -> list[str]:
@@ -48,17 +50,34 @@ def edges(g, comp: set[str]) -> dict[tuple[str, str, str], dict]:
     return out
 
 
-def path(p0, p1, kind: str, below: bool, drop_src: bool) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """A straight segment between neighbouring layers, else a half-ellipse (above, or below)."""
+def path(p0, p1, kind: str, sink: bool) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """A straight segment between neighbouring layers, else a half-ellipse above (`sink`: one tier higher)."""
     (x0, y0), (x1, y1) = p0, p1
     span = abs(x1 - x0)
     if kind != "skip" and (span <= 1 or y0 != y1):
         return (x0, x1), (y0, y1)
-    # below (edges into the sink): drop from the node through the gap between its chips, arc under them
-    base = (DROP_Y if drop_src else y0) if below else y0
-    sign, height = (-1.0, 0.25 + 0.15 * span) if below else (1.0, 0.16 + 0.3 * math.sqrt(span))
+    height = 0.16 + 0.3 * math.sqrt(span) + (SINK_RISE if sink else 0.0)
     xs = [(x0 + x1) / 2 + span / 2 * math.cos(math.pi * (1 - k / (ARC_POINTS - 1))) for k in range(ARC_POINTS)]
-    ys = [base + sign * height * math.sin(math.pi * (1 - k / (ARC_POINTS - 1))) for k in range(ARC_POINTS)]
-    if below:
-        xs, ys = [x0, *xs, x1], [y0, *ys, y1]
+    ys = [y0 + height * math.sin(math.pi * (1 - k / (ARC_POINTS - 1))) for k in range(ARC_POINTS)]
     return tuple(xs), tuple(ys)
+
+
+def chip_place(x: float, y: float, k: int) -> tuple[float, float]:
+    """The centre of the k-th candidate-op chip of the node at (x, y)."""
+    return x, y + CHIP_Y - k * CHIP_STEP
+
+
+@functools.lru_cache(maxsize=32)
+def box(space) -> tuple[float, float, float, float]:
+    """(x min, x max, y min, y max) of everything drawn for `space`: nodes, every edge's path, the chips."""
+    g, pos = space.supernet_graph(), layout(space)
+    comp = set(computation_nodes(g))
+    sink = next(n for n in g.nodes if g.out_degree(n) == 0)
+    xs, ys = [x for x, _ in pos.values()], [y for _, y in pos.values()]
+    for u, v, kind in edges(g, comp):
+        px, py = path(pos[u], pos[v], kind, sink=v == sink)
+        xs += px
+        ys += py
+    n_ops = max((len(g.nodes[n]["ops"]) for n in comp), default=0)
+    ys += [y + CHIP_Y - (n_ops - 1) * CHIP_STEP - CHIP_H / 2 for n, (_, y) in pos.items() if n in comp]
+    return min(xs), max(xs), min(ys), max(ys)

@@ -1,9 +1,9 @@
 """Shared look of every figure: the op colour table, status colours, layout defaults, helpers.
 
 Owns: one colour per op (Okabe-Ito, colour-blind safe, the same in every figure), the colours of
-statuses and signs, projector-sized fonts, layout defaults, the empty-figure note, and the argument
-checks shared by the figures. Must not: compute anything from records, or build figures (view.py
-renders them).
+statuses, signs and selections, projector-sized fonts, layout defaults (stand-alone, and compact for a
+dashboard panel), the empty-figure note, and the argument checks shared by the figures. Must not:
+compute anything from records, hold words (text.py does), or build figures (view.py renders them).
 """
 
 from __future__ import annotations
@@ -42,10 +42,33 @@ FAINT = "#D0D0D0"  # the supernet's candidates that the child does not use
 INK = "#303030"  # text, and child edges that carry no op (stem, skips, the classifier)
 POSITIVE, NEGATIVE = "#0072B2", "#D55E00"  # signs (advantage, policy change): blue vs vermillion
 STATUS_COLORS = {"ok": "#009E73", "warning": "#E69F00", "alarm": "#D55E00", "info": NEUTRAL}
-STATUS_MARKS = {"ok": "✔ ok", "warning": "⚠ warning", "alarm": "✖ alarm", "info": "· info"}
+HIGHLIGHTER = "#F0E442"  # a selected edge, node or chip of the arch view: a highlighter pen's band under it
+SELECT = "#000000"  # the outline of a selected heatmap cell or policy decision
 
 FONT_SIZE = 16  # readable from the back of a classroom at 1280 x 720
+MIN_FONT = 14  # no text smaller than this, on any figure at any size (hover labels excepted)
 HEIGHT = 680
+# A view drawn less than COMPACT_BELOW px tall is a dashboard panel: the app's 2 x 2 grid at 1280 x 720
+# gives each about PANEL_WIDTH px. Stand-alone figures fill a PAGE_WIDTH notebook.
+COMPACT_BELOW, PANEL_WIDTH, PAGE_WIDTH = 450, 630, 1280
+
+
+def check_height(height) -> int | None:
+    """A figure height in px (None: the figure's own)."""
+    if height is not None and (isinstance(height, bool) or not isinstance(height, int) or height < 150):
+        raise ValueError(f"height={height!r} must be None (the figure's own) or at least 150 px")
+    return height
+
+
+def is_compact(height: int | None) -> bool:
+    """Whether a figure `height` px tall is drawn as a dashboard panel (short titles, tight margins)."""
+    return height is not None and height < COMPACT_BELOW
+
+
+def sized(fig, height: int | None):
+    """`fig` with the height it is drawn at (None: the patch decides): the patch reads it back."""
+    fig.layout.height = check_height(height)
+    return fig
 
 
 def op_color(op: str) -> str:
@@ -66,14 +89,24 @@ def input_colors(labels: Sequence[str]) -> dict[str, str]:
     return {lab: tint(INK, 1.0 - 0.75 * k / n) for k, lab in enumerate(labels)}
 
 
-def base_layout(title: str, subtitle: str = "", uirevision: str = "", height: int = HEIGHT, **extra) -> dict:
-    """Layout defaults: white template, large fonts, the title (and subtitle), a uirevision."""
+def base_layout(
+    title: str, subtitle: str = "", uirevision: str = "", height: int = HEIGHT, compact: bool = False, **extra
+) -> dict:
+    """Layout defaults: white template, large fonts, the title (and subtitle), a uirevision.
+
+    `compact`: a dashboard panel (about 630 px wide): fonts of 14 px, a one-line title, tight margins."""
     layout = dict(
         template="plotly_white",
-        font=dict(size=FONT_SIZE, color=INK),
-        title=dict(text=title, subtitle=dict(text=subtitle), x=0.01, xanchor="left", font=dict(size=22)),
+        font=dict(size=MIN_FONT if compact else FONT_SIZE, color=INK),
+        title=dict(
+            text=title,
+            subtitle=dict(text=subtitle),
+            x=0.01,
+            xanchor="left",
+            font=dict(size=17 if compact else 22),
+        ),
         height=height,
-        margin=dict(l=70, r=30, t=100, b=70),
+        margin=dict(l=8, r=8, t=34, b=8) if compact else dict(l=70, r=30, t=100, b=70),
         hoverlabel=dict(font=dict(size=15), align="left"),
         uirevision=uirevision or title,
     )
@@ -93,6 +126,19 @@ def note(text: str, x: float = 0.5, y: float = 0.5, **font) -> dict:
         bgcolor="white",
         font=dict(size=FONT_SIZE + 2, color=NEUTRAL, **font),
     )
+
+
+def wrap(text: str, width: int = 60) -> str:
+    """`text` broken into lines of about `width` columns at its spaces (a CJK character takes two)."""
+    cols = lambda w: sum(2 if ord(ch) > 0x2E80 else 1 for ch in w)  # noqa: E731
+    lines, current = [], ""
+    for token in text.split(" "):
+        if current and cols(current) + cols(token) + 1 > width:
+            lines.append(current)
+            current = token
+        else:
+            current = f"{current} {token}" if current else token
+    return "<br>".join(lines + [current])
 
 
 def percent(p: float) -> str:

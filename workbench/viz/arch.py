@@ -2,8 +2,10 @@
 
 Owns: `plot_arch`, its data layer `_get_arch_info`: every candidate edge and op of
 `space.supernet_graph()` at its fixed place (`_graph.layout`, so stepping never moves a node),
-which of them `space.graph(arch)` uses (the hover text comes from arch_hover.py), its skeleton and patch,
-and the app's live "arch" view. Must not: sample, train or step anything.
+which of them `space.graph(arch)` uses, each candidate op's update count (the label and fill of its
+chip), what `selected` highlights, the block or node each point stands for (its customdata), and
+the app's live "arch" view. The hover text comes from arch_hover.py, the skeleton and patch from
+arch_draw.py. Must not: sample, train or step anything.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from ..arch import Arch
-from ..spaces import Space
 from ..tracking import UpdateCounts
 from . import _graph
 from . import _style as st
+from .arch_draw import arch_patch, arch_skeleton
 from .arch_hover import ArchHover, check_counts
+from .blocks import selection
+from .text import ARCH, check_lang, words
 from .view import Frame, View, register, render
 
 
@@ -31,6 +35,7 @@ class _Node:
     label: str
     op: str | None
     searched: bool  # a computation node whose op the controller picks
+    selected: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class _Edge:
     ys: tuple[float, ...]
     mid: tuple[float, float]
     hover: str
+    blocks: tuple[str | None, ...] = ()  # every candidate block of this edge
+    target: str = ""  # its customdata: the block it stands for (the child's op here), else its node
+    selected: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,12 @@ class _Chip:
     grad: int | None
     prob: float | None
     hover: str
+    selected: bool = False
+
+    @property
+    def target(self) -> str:
+        """Its customdata: the block, or the node for an op without weights."""
+        return self.block or self.node
 
 
 @dataclass(frozen=True)
@@ -75,256 +89,164 @@ class _ArchInfo:
     nodes: tuple[_Node, ...]
     edges: tuple[_Edge, ...]
     chips: tuple[_Chip, ...]
+    box: tuple[float, float, float, float] = (0.0, 1.0, 0.0, 1.0)  # x and y extent of the drawing
+    lang: str = "en"
+    selected: str | None = None
 
     @property
     def child_edges(self) -> set[tuple[str, str, str]]:
         """(src, dst, kind) of the highlighted edges."""
         return {(e.src, e.dst, e.kind) for e in self.edges if e.in_child}
 
+    @property
+    def selected_edges(self) -> set[tuple[str, str, str]]:
+        """(src, dst, kind) of the edges `selected` outlines."""
+        return {(e.src, e.dst, e.kind) for e in self.edges if e.selected}
+
 
 # ---- the data layer -------------------------------------------------------------------------
-_CHIPS_SPAN = 0.8  # the x extent of a node's row of candidate-op chips (nodes are 1 apart)
+def _edge_target(kind: str, dst: str, d: dict, cd: dict | None, child_op: str | None) -> str:
+    """The block an edge stands for: the child's; on a candidate op edge, the block the child's op would
+    use there; stem and classifier; else (skips, ops without weights) the node it leads to."""
+    if cd is not None and cd.get("block"):
+        return cd["block"]
+    if kind == "op" and child_op in d.get("ops", ()):
+        return d["blocks"][list(d["ops"]).index(child_op)] or dst
+    if kind == "plain" and d.get("blocks"):
+        return d["blocks"][0]
+    return dst
 
 
-def _marker_sizes(space: Space) -> tuple[float, float]:
-    """Node and chip marker sizes in px, so that nodes and chips never overlap at 1280 px wide."""
-    xs = [x for x, _ in _graph.layout(space).values()]
-    px = 1200 / (max(xs) - min(xs) + 1.2)  # px per x unit at 1280
-    return min(76.0, 0.82 * px), min(16.0, 0.8 * (_CHIPS_SPAN / len(space.ops)) * px)
+def _midpoint(xs, ys) -> tuple[float, float]:
+    """Where an edge's hover point sits: an arc's apex, a straight edge's middle (not on a node)."""
+    if len(xs) == 2:
+        return (xs[0] + xs[1]) / 2, (ys[0] + ys[1]) / 2
+    return xs[len(xs) // 2], ys[len(ys) // 2]
 
 
-def _get_arch_info(space, arch: Arch, update_counts: UpdateCounts | None = None, distributions=None) -> _ArchInfo:
+def _get_arch_info(
+    space, arch: Arch, update_counts: UpdateCounts | None = None, distributions=None, lang="en", selected=None
+) -> _ArchInfo:
     """Nodes, edges and op chips of the supernet, marked with the child `arch` and annotated.
 
     `distributions`: each decision's probabilities along `arch` (controller.distributions(arch)).
+    `selected`: a weight block or node name to highlight.
     """
     space = st.check_space(space)
     space.check(arch)
+    check_lang(lang)
+    sel = selection(space, selected)
     sg, cg = space.supernet_graph(), space.graph(arch)
     counts = check_counts(update_counts, sg)
     dists = st.check_distributions(distributions, space, "distributions") if distributions is not None else None
     pos = _graph.layout(space)
     comp = _graph.computation_nodes(sg)
     sink = next(n for n in sg.nodes if sg.out_degree(n) == 0)
-    notes = ArchHover(space, comp, counts, dists)
+    notes = ArchHover(space, comp, counts, dists, lang)
+    fixed = words(ARCH, lang)
     child = _graph.edges(cg, set(comp))
+    chosen = {v: (u, d["op"]) for (u, v, kind), d in child.items() if kind == "op"}  # node -> (input, op)
     edges = []
     for (u, v, kind), d in _graph.edges(sg, set(comp)).items():
         cd = child.get((u, v, kind))
-        xs, ys = _graph.path(pos[u], pos[v], kind, below=v == sink, drop_src=u in comp)
-        op = cd.get("op") if cd is not None and kind == "op" else None
+        xs, ys = _graph.path(pos[u], pos[v], kind, sink=v == sink)
+        blocks = tuple(d.get("blocks") or ()) if kind != "skip" else ()
         edges.append(
             _Edge(
                 u,
                 v,
                 kind,
                 cd is not None,
-                op,
+                cd.get("op") if cd is not None and kind == "op" else None,
                 cd.get("block") if cd else None,
                 xs,
                 ys,
-                (xs[len(xs) // 2], ys[len(ys) // 2]),
+                _midpoint(xs, ys),
                 notes.edge(u, v, kind, cd is not None, d, cd or {}),
+                blocks,
+                _edge_target(kind, v, d, cd, chosen.get(v, (None, None))[1]),
+                sel.block is not None and sel.block in blocks,
             )
         )
     if set(child) - {(e.src, e.dst, e.kind) for e in edges}:
         raise AssertionError(f"child edges {sorted(set(child))} are not all in the supernet graph")
 
-    chosen = {v: (u, d["op"]) for (u, v, kind), d in child.items() if kind == "op"}  # node -> (input, op)
     nodes, chips = [], []
-    width = _CHIPS_SPAN / len(space.ops)  # x distance between a node's chips
     for n in sorted(sg.nodes, key=lambda n: pos[n]):
         (x, y), op = pos[n], chosen.get(n, (None, None))[1]
         if n not in comp:
             text = sg.nodes[n].get("op")
+            text = fixed.get(f"fixed:{text}", text) if text else text
             label = f"<b>{n}</b>" + (f"<br>{text.replace(' + ', '<br>+ ')}" if text not in (None, n) else "")
-            nodes.append(_Node(n, x, y, label, None, False))
+            nodes.append(_Node(n, x, y, label, None, False, sel.node == n))
             continue
-        nodes.append(_Node(n, x, y, f"<b>{n}</b><br>{op}", op, True))
+        nodes.append(_Node(n, x, y, f"<b>{n}</b><br>{op}", op, True, sel.node == n))
         source = chosen[n][0]
         for i, (o, b) in enumerate(zip(space.ops, sg.edges[source, n]["blocks"])):
+            cx, cy = _graph.chip_place(x, y, i)
             chips.append(
                 _Chip(
                     n,
                     o,
-                    x + (i - (len(space.ops) - 1) / 2) * width,
-                    y + _graph.CHIP_Y,
+                    cx,
+                    cy,
                     o == op,
                     b,
                     counts.grad[b] if counts and b else None,
                     notes.prob(n, "op", o),
                     notes.chip(n, o, o == op, b, source),
+                    sel.block is not None and b == sel.block,
                 )
             )
     return _ArchInfo(
-        space.name, tuple(space.ops), arch, counts.steps if counts else None, tuple(nodes), tuple(edges), tuple(chips)
+        space.name,
+        tuple(space.ops),
+        arch,
+        counts.steps if counts else None,
+        tuple(nodes),
+        tuple(edges),
+        tuple(chips),
+        _graph.box(space),
+        lang,
+        selected,
     )
 
 
-# ---- the renderer ---------------------------------------------------------------------------
-def _lines(edges) -> dict:
-    xs, ys = [], []
-    for e in edges:
-        xs += [*e.xs, None]
-        ys += [*e.ys, None]
-    return dict(x=xs, y=ys)
-
-
-def _arch_skeleton(space: Space) -> go.Figure:
-    """The traces of plot_arch for `space`: the same for every arch."""
-    ops, has_skips = space.ops, any(d.kind == "skip" for d in space.decisions)
-    node_size, chip_size = _marker_sizes(space)
-    line = lambda **kw: go.Scatter(mode="lines", hoverinfo="skip", **kw)  # noqa: E731
-    traces = [
-        line(name="candidate, not in this child", line=dict(color=st.FAINT, width=2)),
-        line(name="in this child (stem, classifier)", line=dict(color=st.INK, width=3.5)),
-        line(name="skip connection in this child", line=dict(color=st.INK, width=3, dash="dot"), showlegend=has_skips),
-    ]
-    traces += [line(name=o, line=dict(color=st.op_color(o), width=6), showlegend=False, legendgroup=o) for o in ops]
-    traces += [
-        go.Scatter(mode="markers", name="edges", showlegend=False, hoverinfo="text", hoverlabel=dict(bgcolor="white")),
-        go.Scatter(
-            mode="markers+text",
-            name="nodes",
-            showlegend=False,
-            hoverinfo="skip",
-            textposition="middle center",
-            textfont=dict(size=14 if node_size > 70 else 12, color=st.INK),
-            marker=dict(symbol="circle", size=node_size),
-        ),
-        go.Scatter(
-            mode="markers",
-            name="candidate ops",
-            showlegend=False,
-            hoverinfo="text",
-            marker=dict(symbol="square", size=chip_size),
-            hoverlabel=dict(bgcolor="white"),
-        ),
-    ]
-    traces += [
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            name=o,
-            legendgroup=o,
-            marker=dict(symbol="square", size=16, color=st.op_color(o)),
-        )
-        for o in ops
-    ]
-    return go.Figure(data=traces)
-
-
-def _arch_trace_data(info: _ArchInfo) -> list[dict]:
-    """The data of each skeleton trace for `info` (what the app patches after a step)."""
-    child = [e for e in info.edges if e.in_child]
-    patches = [
-        _lines(e for e in info.edges if not e.in_child),
-        _lines(e for e in child if e.kind == "plain"),
-        _lines(e for e in child if e.kind == "skip"),
-    ]
-    patches += [_lines(e for e in child if e.kind == "op" and e.op == o) for o in info.ops]
-    patches.append(
-        dict(
-            x=[e.mid[0] for e in info.edges],
-            y=[e.mid[1] for e in info.edges],
-            hovertext=[e.hover for e in info.edges],
-            marker=dict(
-                size=[10 if e.in_child else 8 for e in info.edges],
-                color=[(st.op_color(e.op) if e.op else st.INK) if e.in_child else st.FAINT for e in info.edges],
-                line=dict(width=1, color="white"),
-            ),
-        )
-    )
-    patches.append(
-        dict(
-            x=[n.x for n in info.nodes],
-            y=[n.y for n in info.nodes],
-            text=[n.label for n in info.nodes],
-            marker=dict(
-                color=[st.tint(st.op_color(n.op), 0.35) if n.op else "#F2F2F2" for n in info.nodes],
-                line=dict(
-                    width=[5 if n.searched else 2 for n in info.nodes],
-                    color=[st.op_color(n.op) if n.op else st.INK for n in info.nodes],
-                ),
-            ),
-        )
-    )
-    patches.append(
-        dict(
-            x=[c.x for c in info.chips],
-            y=[c.y for c in info.chips],
-            hovertext=[c.hover for c in info.chips],
-            marker=dict(
-                color=[st.op_color(c.op) if c.chosen else st.tint(st.op_color(c.op), 0.3) for c in info.chips],
-                line=dict(width=[2.5 if c.chosen else 0 for c in info.chips], color=st.INK),
-            ),
-        )
-    )
-    patches += [{} for _ in info.ops]
-    return patches
-
-
-def _wrap(text: str, width: int = 110) -> str:
-    lines, current = [], ""
-    for token in text.split():
-        if current and len(current) + len(token) + 1 > width:
-            lines.append(current)
-            current = token
-        else:
-            current = f"{current} {token}".strip()
-    return "<br>".join(lines + [current])
-
-
-def _arch_layout(info: _ArchInfo) -> dict:
-    xs = [x for e in info.edges for x in e.xs] + [n.x for n in info.nodes]
-    ys = [y for e in info.edges for y in e.ys] + [c.y for c in info.chips] + [n.y for n in info.nodes]
-    counted = f" · update counts over {info.steps} ω steps" if info.steps is not None else ""
-    subtitle = (
-        f"child: {_wrap(str(info.arch))}<br>coloured: the sampled child · grey: the rest of the supernet · "
-        f"squares: each node's candidate ops{counted} · hover for details"
-    )
-    axis = dict(visible=False, fixedrange=True)
-    return st.base_layout(
-        f"The sampled child inside the supernet ({info.space})",
-        subtitle,
-        uirevision=f"arch:{info.space}",
-        xaxis=dict(axis, range=[min(xs) - 0.5, max(xs) + 0.5]),
-        yaxis=dict(axis, range=[min(ys) - 0.25, max(ys) + 0.25]),
-        legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.02, yanchor="top"),
-        margin=dict(l=20, r=20, t=130, b=60),
-    )
-
-
-def _arch_patch(info: _ArchInfo, skeleton: go.Figure) -> tuple[list[dict], dict]:
-    return _arch_trace_data(info), _arch_layout(info)  # the layout needs nothing from the skeleton
-
-
-def plot_arch(space, arch: Arch, update_counts: UpdateCounts | None = None, controller=None) -> go.Figure:
+def plot_arch(
+    space,
+    arch: Arch,
+    update_counts: UpdateCounts | None = None,
+    controller=None,
+    lang: str = "en",
+    selected: str | None = None,
+    height: int | None = None,
+) -> go.Figure:
     """The child `arch` highlighted inside `space`'s whole supernet; nodes never move between children.
 
-    `update_counts` (trainer.update_counts) and `controller` (trainer.controller) add the update
-    count of each weight block and the controller's probability of each choice to the hover text.
+    `update_counts` (trainer.update_counts) labels each candidate op with its update count and fills
+    its chip by it; with `controller` (trainer.controller) the hover text adds the controller's
+    probability of each choice. `lang`: "en" or "zh"; `selected`: a weight block or node to
+    highlight; `height`: in px (under 450: a dashboard panel about 630 px wide).
     """
     space = st.check_space(space)
     space.check(arch)
     dists = st.check_controller(controller, space).distributions(arch) if controller is not None else None
-    info = _get_arch_info(space, arch, update_counts, dists)
-    skeleton = _arch_skeleton(space)
-    return render(skeleton, *_arch_patch(info, skeleton))
+    info = _get_arch_info(space, arch, update_counts, dists, lang, selected)
+    skeleton = arch_skeleton(space, lang, height)
+    return render(skeleton, *arch_patch(info, skeleton))
 
 
 def _frame_info(frame: Frame) -> _ArchInfo:
-    return _get_arch_info(frame.space, frame.arch, frame.counts, frame.arch_policy)
+    return _get_arch_info(frame.space, frame.arch, frame.counts, frame.arch_policy, frame.lang, frame.selected)
 
 
 VIEW = register(
     View(
         "arch",
         place=10,
-        reads={"arch", "counts", "arch_policy"},
+        reads={"arch", "counts", "arch_policy", "lang", "selected"},
         info=_frame_info,
-        skeleton=_arch_skeleton,
-        patch=_arch_patch,
+        skeleton=arch_skeleton,
+        patch=arch_patch,
     )
 )

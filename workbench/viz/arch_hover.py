@@ -1,14 +1,16 @@
 """The hover text of the arch view: what each edge, node and candidate op of the supernet is.
 
 Owns: the sentences (weight block, its update counts, the policy's probability of each choice from
-the distributions along the child) and the check that update counts fit the space. Must not:
-place or draw anything (arch.py does), sample or train.
+the distributions along the child), in the drawing's language (their words are text.ARCH), and the
+check that update counts fit the space. Must not: place or draw anything (arch.py does), sample or
+train.
 """
 
 from __future__ import annotations
 
 from ..tracking import UpdateCounts
 from . import _style as st
+from .text import ARCH, STYLE, words
 
 
 def check_counts(counts, g) -> UpdateCounts | None:
@@ -27,12 +29,12 @@ def check_counts(counts, g) -> UpdateCounts | None:
 
 
 class ArchHover:
-    """The hover sentences of one drawing: block update counts and the controller's probabilities."""
+    """The hover sentences of one drawing, in one language: block update counts and the controller's probabilities."""
 
-    def __init__(self, space, comp: list[str], counts: UpdateCounts | None, dists: tuple | None):
-        self.space, self.counts, self.dists = space, counts, dists
+    def __init__(self, space, comp: list[str], counts: UpdateCounts | None, dists: tuple | None, lang: str = "en"):
+        self.space, self.counts, self.dists, self.t = space, counts, dists, words(ARCH, lang)
         self.index = {
-            (comp[d.node - 1], d.kind, comp[d.source - 1] if d.kind == "skip" else None): k
+            (comp[d.node - 1], d.kind, (comp[d.source - 1] if d.source else "stem") if d.kind == "skip" else None): k
             for k, d in enumerate(space.decisions)
         }  # (node, kind, skip source) -> decision index
 
@@ -44,24 +46,33 @@ class ArchHover:
 
     def prob_line(self, node: str, kind: str, option: str, source: str | None = None) -> str:
         p = self.prob(node, kind, option, source)
-        name = self.space.decisions[self.index[(node, kind, source)]].name if p is not None else ""
-        return f"<br>controller: P({name} = {option}) = {st.percent(p)}" if p is not None else ""
+        if p is None:
+            return ""
+        name = self.space.decisions[self.index[(node, kind, source)]].name
+        return self.t("prob", name=name, option=self.t_option(option), p=st.percent(p))
+
+    def t_option(self, option: str) -> str:
+        """A skip option ("no", "yes") in the drawing's language; other options are names."""
+        return words(STYLE, self.t.lang)(option) if option in ("no", "yes") else option
 
     def block(self, block: str | None, op: str | None = None) -> str:
+        t = self.t
         if block is None:
-            return f"{op}: no weights" if op else "no weights"
+            return t("no_weights_op", op=op) if op else t("no_weights")
         if self.counts is None:
-            return f"weight block <b>{block}</b>"
+            return t("block", block=block)
         g, c, n = self.counts.grad[block], self.counts.changed[block], self.counts.steps
-        line = f"weight block <b>{block}</b>: gradient in {g} of {n} ω steps"
-        return line + (f"<br>   its value changed in {c} (moved without a gradient {c - g}×)" if c != g else "")
+        line = t("block_counts", block=block, g=g, n=n)
+        return line + (t("block_moved", c=c, d=c - g) if c != g else "")
 
     def edge(self, u: str, v: str, kind: str, in_child: bool, d: dict, cd: dict) -> str:
-        head = f"<b>{u} → {v}</b> · {'in this child' if in_child else 'not in this child'}"
+        t = self.t
+        head = t("edge_head", u=u, v=v, where=t("in_child" if in_child else "not_in_child"))
         if kind == "op" and in_child:
             return (
                 head
-                + f"<br>{v} applies <b>{cd['op']}</b> to {u}'s output<br>{self.block(cd['block'], cd['op'])}"
+                + t("applies", v=v, op=cd["op"], u=u)
+                + self.block(cd["block"], cd["op"])
                 + self.prob_line(v, "input", u)
                 + self.prob_line(v, "op", cd["op"])
             )
@@ -71,20 +82,20 @@ class ArchHover:
             return (
                 head
                 + self.prob_line(v, "input", u)
-                + "<br>weight blocks here: "
+                + t("blocks_here")
                 + ", ".join(parts)
-                + (f"<br>(gradient counts over {c.steps} ω steps)" if c else "")
+                + (t("counts_over", n=c.steps) if c else "")
             )
         if kind == "skip":
-            return (
-                head
-                + f"<br>skip connection: {u}'s output is averaged into {v}; no weights"
-                + self.prob_line(v, "skip", "yes", u)
-            )
+            return head + t("skip_hover", u=u, v=v) + self.prob_line(v, "skip", "yes", u)
         return head + "<br>" + self.block(cd.get("block") if in_child else (d.get("blocks") or (None,))[0])
 
     def chip(self, node: str, op: str, chosen: bool, block: str | None, source: str) -> str:
+        t = self.t
         return (
-            f"<b>{node} · {op}</b> · {'chosen by this child' if chosen else 'candidate'}"
-            f"<br>{self.block(block, op)} (with input {source})" + self.prob_line(node, "op", op)
+            t("chip_head", node=node, op=op, which=t("chosen" if chosen else "candidate_op"))
+            + "<br>"
+            + self.block(block, op)
+            + t("with_input", source=source)
+            + self.prob_line(node, "op", op)
         )

@@ -2,9 +2,9 @@
 
 Owns: `collapse_report` (the data layer: per-decision entropy as a share of its maximum, distinct
 architectures and the top architecture's share among the last K sampled children, the identity or
-skip rate, reward against baseline, each check's status and the verdict), `CollapseThresholds`,
-`CollapseReport`, `plot_collapse` with its skeleton and patch, and the app's live "collapse" view.
-Must not: train, or read anything but the records.
+skip rate, reward against baseline, each check's status and the verdict, its sentences in the
+report's language), `CollapseThresholds`, `CollapseReport`. Its figure and live view are
+collapse_plot.py's. Must not: train, draw, or read anything but the records.
 """
 
 from __future__ import annotations
@@ -13,15 +13,13 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
-
 from ..arch import Arch
 from ..history import ControllerRecord
 from . import _style as st
 from .entropy import entropy_fractions
 from .skips import shortcut_share
-from .view import Frame, View, register, render
+from .text import STYLE, check_lang, words
+from .text_records import COLLAPSE
 
 VERDICTS = ("too early", "healthy", "warning", "collapsed")
 _LEVEL = {"ok": 0, "warning": 1, "alarm": 2}
@@ -74,6 +72,7 @@ class CollapseCheck:
     lower_is_worse: bool
     status: str  # "ok", "warning" or "alarm"
     text: str  # one sentence for a student
+    key: str = ""  # which check, whatever the language: "entropy", "distinct", "top_share" or "identity_skip"
 
 
 @dataclass(frozen=True)
@@ -101,6 +100,13 @@ class CollapseReport:
     baselines: tuple[float, ...]
     mean_advantage: float
     checks: tuple[CollapseCheck, ...]
+    lang: str = "en"  # the language of `reasons` and of each check's name and text
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict as the figure's title shows it, in the report's language, e.g. "✖ COLLAPSED"."""
+        mark = {"too early": "·", "healthy": "✔", "warning": "⚠", "collapsed": "✖"}[self.verdict]
+        return f"{mark} {words(COLLAPSE, self.lang)(self.verdict.replace(' ', '_'))}"
 
 
 def _status(value: float, warning: float, alarm: float, lower_is_worse: bool) -> str:
@@ -109,13 +115,15 @@ def _status(value: float, warning: float, alarm: float, lower_is_worse: bool) ->
 
 
 def collapse_report(
-    history, last_k: int = 50, thresholds: CollapseThresholds | None = None, **overrides
+    history, last_k: int = 50, thresholds: CollapseThresholds | None = None, lang: str = "en", **overrides
 ) -> CollapseReport:
     """Is the controller collapsing? Evidence over the last `last_k` children it sampled, and a verdict.
 
     `thresholds` (a CollapseThresholds) and keyword `overrides` of its fields set where each check
-    warns and alarms, e.g. collapse_report(history, entropy_alarm=0.1).
+    warns and alarms, e.g. collapse_report(history, entropy_alarm=0.1). `lang` ("en" or "zh"): the
+    language of the reasons and of each check's name and text (the verdict itself is one of VERDICTS).
     """
+    t = words(COLLAPSE, check_lang(lang))
     if isinstance(last_k, bool) or not isinstance(last_k, int) or last_k < 1:
         raise ValueError(f"last_k={last_k!r} must be a positive int")
     if thresholds is not None and not isinstance(thresholds, CollapseThresholds):
@@ -139,7 +147,7 @@ def collapse_report(
         return CollapseReport(
             space.name if space else None,
             "too early",
-            (f"{len(archs)} sampled children so far; the checks need {th.min_samples}",),
+            (t("early", n=len(archs), m=th.min_samples),),
             th,
             last_k,
             len(archs),
@@ -158,6 +166,7 @@ def collapse_report(
             (),
             0.0,
             (),
+            lang,
         )
     fractions = entropy_fractions(space, records[-1].policy)
     decisions = tuple(d.name for d in space.decisions if len(d.options) > 1)
@@ -167,40 +176,23 @@ def collapse_report(
     distinct_share = len(counts) / min(len(archs), space.size())
     label, rate = shortcut_share(space, archs)
     n = len(archs)
+    shown = t(label)
     checks = []
-    for name, value, key, lower, text in (
-        (
-            "entropy (mean share of max)",
-            mean_fraction,
-            "entropy",
-            True,
-            f"the policy keeps {mean_fraction:.0%} of its maximum uncertainty",
-        ),
-        (
-            "distinct children",
-            distinct_share,
-            "distinct",
-            True,
-            f"{len(counts)} different children among the last {n} samples",
-        ),
-        (
-            "most frequent child's share",
-            top_n / n,
-            "top_share",
-            False,
-            f"the most frequent child is {top_n} of the last {n} samples",
-        ),
-        (f"share of {label}", rate, "identity_skip", False, f"{rate:.0%} of the choices are {label}"),
+    for key, value, lower, text in (
+        ("entropy", mean_fraction, True, t("entropy_text", p=f"{mean_fraction:.0%}")),
+        ("distinct", distinct_share, True, t("distinct_text", k=len(counts), n=n)),
+        ("top_share", top_n / n, False, t("top_share_text", k=top_n, n=n)),
+        ("identity_skip", rate, False, t("identity_skip_text", p=f"{rate:.0%}", label=shown)),
     ):
         warn, alarm = getattr(th, f"{key}_warning"), getattr(th, f"{key}_alarm")
-        checks.append(CollapseCheck(name, value, warn, alarm, lower, _status(value, warn, alarm, lower), text))
+        name = t(key, label=shown) if key == "identity_skip" else t(key)
+        checks.append(CollapseCheck(name, value, warn, alarm, lower, _status(value, warn, alarm, lower), text, key))
     entropy_status = tuple(_status(f, th.entropy_warning, th.entropy_alarm, True) for f in fractions)
     statuses = [c.status for c in checks]
     verdict = "collapsed" if "alarm" in statuses else "warning" if "warning" in statuses else "healthy"
     worst_first = sorted((c for c in checks if c.status != "ok"), key=lambda c: -_LEVEL[c.status])
-    reasons = tuple(f"{st.STATUS_MARKS[c.status][0]} {c.text}" for c in worst_first) or (
-        "every check is within its thresholds",
-    )
+    marks = words(STYLE, lang)
+    reasons = tuple(f"{marks(c.status)[0]} {c.text}" for c in worst_first) or (t("all_ok"),)
     return CollapseReport(
         space.name,
         verdict,
@@ -223,174 +215,5 @@ def collapse_report(
         tuple(r.baseline for r in window),
         sum(r.advantage for r in window) / len(window),
         tuple(checks),
+        lang,
     )
-
-
-# ---- the renderer ---------------------------------------------------------------------------
-_VERDICT_TEXT = {
-    "too early": ("·", "TOO EARLY TO TELL", st.NEUTRAL),
-    "healthy": ("✔", "HEALTHY", st.STATUS_COLORS["ok"]),
-    "warning": ("⚠", "AT RISK", st.STATUS_COLORS["warning"]),
-    "collapsed": ("✖", "COLLAPSED", st.STATUS_COLORS["alarm"]),
-}
-
-
-def _collapse_skeleton() -> go.Figure:
-    """Entropy per decision | the checks against their thresholds | reward vs baseline."""
-    fig = make_subplots(
-        rows=2,
-        cols=2,
-        specs=[[{"rowspan": 2}, {}], [None, {}]],
-        column_widths=[0.38, 0.62],
-        horizontal_spacing=0.22,
-        vertical_spacing=0.2,
-        subplot_titles=(
-            "entropy of each decision (share of max)",
-            "the checks",
-            "reward against baseline (recent θ steps)",
-        ),
-    )
-    fig.add_trace(
-        go.Bar(
-            orientation="h",
-            name="entropy",
-            showlegend=False,
-            textposition="outside",
-            hovertemplate="%{y}: %{x:.0%} of its maximum<extra></extra>",
-            cliponaxis=False,
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(go.Bar(orientation="h", name="checks", showlegend=False, hoverinfo="text"), row=1, col=2)
-    for name, symbol, color in (
-        ("warning threshold", "line-ns", st.STATUS_COLORS["warning"]),
-        ("alarm threshold", "line-ns", st.STATUS_COLORS["alarm"]),
-    ):
-        fig.add_trace(
-            go.Scatter(
-                mode="markers",
-                name=name,
-                hoverinfo="skip",
-                marker=dict(symbol=symbol, size=30, line=dict(width=3, color=color)),
-            ),
-            row=1,
-            col=2,
-        )
-    fig.add_trace(
-        go.Scatter(
-            mode="text",
-            name="status",
-            showlegend=False,
-            hoverinfo="skip",
-            textposition="middle right",
-            cliponaxis=False,
-        ),
-        row=1,
-        col=2,
-    )
-    fig.add_trace(
-        go.Scatter(
-            mode="lines+markers", name="reward", line=dict(color=st.OKABE_ITO["reddish purple"]), marker=dict(size=5)
-        ),
-        row=2,
-        col=2,
-    )
-    fig.add_trace(go.Scatter(mode="lines", name="baseline", line=dict(color=st.NEUTRAL, dash="dash")), row=2, col=2)
-    return fig
-
-
-def _collapse_trace_data(report: CollapseReport) -> list[dict]:
-    colors = [st.STATUS_COLORS[s] for s in report.entropy_status]
-    names = [c.name for c in report.checks]
-    return [
-        dict(
-            x=list(report.entropy_fraction),
-            y=list(report.decisions),
-            marker_color=colors,
-            text=[f"{f:.0%} {st.STATUS_MARKS[s][0]}" for f, s in zip(report.entropy_fraction, report.entropy_status)],
-        ),
-        dict(
-            x=[c.value for c in report.checks],
-            y=names,
-            marker_color=[st.STATUS_COLORS[c.status] for c in report.checks],
-            hovertext=[
-                f"<b>{c.name}</b>: {c.text}<br>warning {'below' if c.lower_is_worse else 'above'} "
-                f"{c.warning:.0%}, alarm {'below' if c.lower_is_worse else 'above'} {c.alarm:.0%}"
-                for c in report.checks
-            ],
-        ),
-        dict(x=[c.warning for c in report.checks], y=names),
-        dict(x=[c.alarm for c in report.checks], y=names),
-        dict(
-            x=[1.04] * len(names), y=names, text=[f"{c.value:.0%} {st.STATUS_MARKS[c.status]}" for c in report.checks]
-        ),
-        dict(x=list(report.steps), y=list(report.rewards)),
-        dict(x=list(report.steps), y=list(report.baselines)),
-    ]
-
-
-def _collapse_layout(report: CollapseReport, fig: go.Figure) -> dict:
-    mark, word, color = _VERDICT_TEXT[report.verdict]
-    title = f"Controller collapse check: <span style='color:{color}'><b>{mark} {word}</b></span>"
-    if report.space:
-        title += f" ({report.space})"
-    subtitle = (
-        f"over the last {report.samples} sampled children: " + " · ".join(report.reasons[:2])
-        if report.verdict != "too early"
-        else report.reasons[0]
-    )
-    annotations = list(fig.layout.annotations)
-    if report.verdict == "too early":
-        annotations.append(st.note("Not enough θ steps yet: run trainer.controller_step()"))
-    th = report.thresholds
-    lines = ((th.entropy_warning, st.STATUS_COLORS["warning"]), (th.entropy_alarm, st.STATUS_COLORS["alarm"]))
-    shapes = [
-        dict(type="line", xref="x", yref="y domain", x0=v, x1=v, y0=0, y1=1, line=dict(color=c, width=3, dash="dash"))
-        for v, c in lines
-    ]
-    return st.base_layout(
-        title,
-        subtitle,
-        uirevision=f"collapse:{report.space}",
-        height=max(st.HEIGHT, 200 + 26 * len(report.decisions)),
-        shapes=shapes,
-        annotations=annotations,
-        bargap=0.3,
-        xaxis=dict(range=[0, 1.3], tickformat=".0%", title_text="entropy / maximum (0% = always the same choice)"),
-        xaxis2=dict(range=[0, 1.5], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1]),
-        yaxis=dict(autorange="reversed", type="category"),
-        yaxis2=dict(autorange="reversed", type="category"),
-        xaxis3=dict(title_text="step"),
-        yaxis3=dict(title_text="reward"),
-        legend=dict(orientation="h", x=1, xanchor="right", y=-0.1, yanchor="top"),
-        margin=dict(l=150, r=30, t=120, b=100),
-    )
-
-
-def _collapse_patch(report: CollapseReport, skeleton: go.Figure) -> tuple[list[dict], dict]:
-    return _collapse_trace_data(report), _collapse_layout(report, skeleton)
-
-
-def plot_collapse(report: CollapseReport) -> go.Figure:
-    """The collapse report: the verdict in the title, each check against its thresholds, the evidence."""
-    if not isinstance(report, CollapseReport):
-        raise TypeError(f"expected a CollapseReport (wb.viz.collapse_report(history)), got {type(report).__name__}")
-    skeleton = _collapse_skeleton()
-    return render(skeleton, *_collapse_patch(report, skeleton))
-
-
-def _frame_info(frame: Frame) -> CollapseReport:
-    return collapse_report(frame.history)
-
-
-VIEW = register(
-    View(
-        "collapse",
-        place=50,
-        reads={"history"},
-        info=_frame_info,
-        skeleton=lambda space: _collapse_skeleton(),
-        patch=_collapse_patch,
-    )
-)

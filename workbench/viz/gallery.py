@@ -3,8 +3,10 @@
     python -m workbench.viz.gallery gallery/ [--epochs 3] [--png]
 
 Owns: the short runs (teaching, enas-macro with 4 layers, a collapsed controller, the
-`unused_weights="tf-style"` updates, a uniform sampler) and writing each figure (plotly.js inlined) plus an
-index.html. Must not: be imported by the library; it is a script (`make gallery` runs it).
+`unused_weights="tf-style"` updates, a uniform sampler), the live views of the teaching run as the
+app's dashboard panels (630 x 290 px, in Chinese, a block selected), and writing each figure
+(plotly.js inlined) plus an index.html. Must not: be imported by the library; it is a script
+(`make gallery` runs it).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .. import data, spaces
 from ..config import TrainerConfig
 from ..trainer import Trainer
 from . import (
+    Frame,
     collapse_report,
     plot_arch,
     plot_collapse,
@@ -30,7 +33,9 @@ from . import (
     plot_policy_history,
     plot_training,
     plot_update_heatmap,
+    views,
 )
+from . import _style as st
 
 COLLAPSING = dict(controller_lr=0.5, entropy_weight=0.0, tanh_constant=None)  # the recipe for collapse
 
@@ -45,6 +50,30 @@ def _step_with_previous(trainer: Trainer):
     before = trainer.controller.distributions(arch)
     trainer.controller_step()
     return plot_policy(trainer.controller, arch, previous=before)
+
+
+def _panels(trainer: Trainer, lang: str, selected: str) -> list[tuple[str, str, object]]:
+    """Every live view of `trainer`'s run as a dashboard panel, 630 x 290 px, as the classroom app shows it."""
+    policy = lambda a: tuple(tuple(p.tolist()) for p in trainer.controller.distributions(a))  # noqa: E731
+    greedy, arch = trainer.controller.most_likely(), trainer.history.shared()[-1].arch
+    frame = Frame(
+        trainer.space,
+        arch,
+        trainer.update_counts,
+        trainer.history,
+        policy(greedy),
+        greedy,
+        None,
+        policy(arch),
+        lang=lang,
+        selected=selected,
+    )
+    out = []
+    for view in views():
+        fig = view.figure(frame, 290)
+        fig.layout.width = st.PANEL_WIDTH
+        out.append((f"panel-{lang}-{view.name}", f"the app's {view.name} view as a dashboard panel ({lang})", fig))
+    return out
 
 
 def figures(epochs: int = 3) -> list[tuple[str, str, object]]:
@@ -89,6 +118,8 @@ def figures(epochs: int = 3) -> list[tuple[str, str, object]]:
             (f"{name}-training", f"{what}: training curves", plot_training(tr.history)),
             (f"{name}-collapse", f"{what}: collapse check", plot_collapse(collapse_report(tr.history))),
         ]
+        if name == "teaching":
+            out += _panels(tr, "zh", "node3<-1/tanh") + _panels(tr, "en", "node2")
     zero = _trainer(teaching, unused_weights="tf-style")
     uniform = _trainer(teaching, sampler="uniform")
     for _ in range(40):
@@ -137,7 +168,10 @@ def write_gallery(outdir: str | Path, epochs: int = 3, png: bool = False) -> lis
         written.append(path)
         items.append(f'<li><a href="{path.name}">{html.escape(stem)}</a>: {html.escape(what)}</li>')
         if png:
-            fig.write_image(outdir / f"{stem}.png", width=1280, height=max(720, int(fig.layout.height or 720)))
+            if st.is_compact(fig.layout.height):
+                fig.write_image(outdir / f"{stem}.png", width=st.PANEL_WIDTH, height=fig.layout.height)
+            else:
+                fig.write_image(outdir / f"{stem}.png", width=1280, height=max(720, int(fig.layout.height or 720)))
             written.append(outdir / f"{stem}.png")
     index = outdir / "index.html"
     _write_atomic(

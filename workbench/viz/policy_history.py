@@ -16,6 +16,8 @@ from plotly.subplots import make_subplots
 from ..history import ControllerRecord
 from . import _style as st
 from .entropy import entropy_fractions
+from .text import STYLE, check_lang, words
+from .text_records import HISTORY
 from .view import render
 
 
@@ -31,14 +33,16 @@ class _PolicyHistoryInfo:
     probs: tuple[tuple[float, ...], ...]  # (rows, θ steps)
     decisions: tuple[str, ...]  # decisions with more than one option
     entropy_fraction: tuple[tuple[float, ...], ...]  # (decisions, θ steps), 0 = certain, 1 = uniform
+    lang: str = "en"
 
 
-def _get_policy_history_info(history) -> _PolicyHistoryInfo:
+def _get_policy_history_info(history, lang: str = "en") -> _PolicyHistoryInfo:
     """The policy after each θ step of `history` (a History or a list of records)."""
+    marks = words(STYLE, check_lang(lang))
     records = [r for r in st.check_records(history) if isinstance(r, ControllerRecord)]
     space = st.space_of(records)
     if space is None:
-        return _PolicyHistoryInfo(None, (), (), (), (), (), (), ())
+        return _PolicyHistoryInfo(None, (), (), (), (), (), (), (), lang)
     for r in records:
         if len(r.policy) != len(space.decisions):
             raise ValueError(
@@ -52,7 +56,7 @@ def _get_policy_history_info(history) -> _PolicyHistoryInfo:
         shown = ("yes",) if d.kind == "skip" else d.options
         for option in shown:
             j = d.options.index(option)
-            rows.append(f"{d.name} = {option}")
+            rows.append(f"{d.name} = {marks(option) if d.kind == 'skip' else option}")
             ops.append(option if d.kind == "op" else None)
             probs.append(tuple(r.policy[k][j] for r in records))
     fractions = list(zip(*(entropy_fractions(space, r.policy) for r in records)))
@@ -65,39 +69,29 @@ def _get_policy_history_info(history) -> _PolicyHistoryInfo:
         tuple(probs),
         tuple(d.name for d in space.decisions if len(d.options) > 1),
         tuple(map(tuple, fractions)),
+        lang,
     )
 
 
 # ---- the renderer ---------------------------------------------------------------------------
-def _policy_history_skeleton() -> go.Figure:
+def _policy_history_skeleton(lang: str = "en") -> go.Figure:
     """Two heatmaps (probabilities, entropy fractions) over θ steps; the same for every space."""
+    t = words(HISTORY, lang)
     fig = make_subplots(
         rows=2,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.06,
         row_heights=[0.7, 0.3],
-        subplot_titles=("probability of each option", "entropy of each decision (share of its maximum)"),
+        subplot_titles=(t("t_prob"), t("t_entropy")),
     )
     fig.add_trace(
-        go.Heatmap(
-            coloraxis="coloraxis",
-            name="probability",
-            xgap=0,
-            ygap=1,
-            hovertemplate="<b>%{y}</b>: %{z:.1%}<br>after θ step %{x} (%{customdata})<extra></extra>",
-        ),
+        go.Heatmap(coloraxis="coloraxis", name=t("probability"), xgap=0, ygap=1, hovertemplate=t("hover_prob")),
         row=1,
         col=1,
     )
     fig.add_trace(
-        go.Heatmap(
-            coloraxis="coloraxis2",
-            name="entropy",
-            ygap=1,
-            hovertemplate="<b>%{y}</b>: entropy %{z:.0%} of its maximum"
-            "<br>after θ step %{x} (%{customdata})<extra></extra>",
-        ),
+        go.Heatmap(coloraxis="coloraxis2", name=t("entropy"), ygap=1, hovertemplate=t("hover_entropy")),
         row=2,
         col=1,
     )
@@ -107,7 +101,8 @@ def _policy_history_skeleton() -> go.Figure:
 def _policy_history_trace_data(info: _PolicyHistoryInfo) -> list[dict]:
     """z, x, y and hover data of both heatmaps (what the app patches after a θ step)."""
     x = list(range(1, len(info.steps) + 1))
-    where = [f"step {s}, epoch {e}" for s, e in zip(info.steps, info.epochs)]
+    t = words(HISTORY, info.lang)
+    where = [t("where", s=s, e=e) for s, e in zip(info.steps, info.epochs)]
     return [
         dict(z=[list(r) for r in info.probs], x=x, y=list(info.rows), customdata=[where] * len(info.rows)),
         dict(
@@ -142,22 +137,21 @@ def _policy_history_layout(info: _PolicyHistoryInfo, fig: go.Figure) -> dict:
         if info.epochs[k] != info.epochs[k - 1]
     ]
     empty = info.space is None
+    t = words(HISTORY, info.lang)
     top = 0.3 + 0.7 * 0.5  # the colour bars sit beside their panels
     return st.base_layout(
-        "Controller policy over the run" + (f" ({info.space})" if info.space else ""),
-        "after each θ step, along the policy's most likely child · dotted lines: a new epoch · "
-        "entropy 100% = undecided (uniform), 0% = always the same choice",
+        t("title_space", space=info.space) if info.space else t("title"),
+        t("subtitle"),
         uirevision=f"policy-history:{info.space}",
         height=height,
         shapes=shapes,
-        annotations=list(fig.layout.annotations)
-        + ([st.note("No θ steps yet: run trainer.controller_step()")] if empty else []),
+        annotations=list(fig.layout.annotations) + ([st.note(t("hint"))] if empty else []),
         coloraxis=dict(
             colorscale="Viridis",
             cmin=0,
             cmax=1,
             colorbar=dict(
-                title=dict(text="probability", side="right"),
+                title=dict(text=t("probability"), side="right"),
                 tickformat=".0%",
                 len=0.62,
                 y=top,
@@ -170,7 +164,7 @@ def _policy_history_layout(info: _PolicyHistoryInfo, fig: go.Figure) -> dict:
             cmin=0,
             cmax=1,
             colorbar=dict(
-                title=dict(text="entropy", side="right"),
+                title=dict(text=t("entropy"), side="right"),
                 tickformat=".0%",
                 len=0.28,
                 y=0.14,
@@ -183,10 +177,10 @@ def _policy_history_layout(info: _PolicyHistoryInfo, fig: go.Figure) -> dict:
             tickmode="array",
             tickvals=list(info.rows),
             ticktext=[_tick_label(r, o) for r, o in zip(info.rows, info.row_ops)],
-            tickfont=dict(size=13),
+            tickfont=dict(size=st.MIN_FONT),
         ),
-        yaxis2=dict(autorange="reversed", tickfont=dict(size=13)),
-        xaxis2=dict(title_text="θ step (controller update)", dtick=1 if len(info.steps) <= 20 else None),
+        yaxis2=dict(autorange="reversed", tickfont=dict(size=st.MIN_FONT)),
+        xaxis2=dict(title_text=t("x"), dtick=1 if len(info.steps) <= 20 else None),
         margin=dict(l=200, r=40, t=110, b=70),
     )
 
@@ -195,8 +189,10 @@ def _policy_history_patch(info: _PolicyHistoryInfo, skeleton: go.Figure) -> tupl
     return _policy_history_trace_data(info), _policy_history_layout(info, skeleton)
 
 
-def plot_policy_history(history) -> go.Figure:
-    """Each decision's option probabilities per θ step (a heatmap), and each decision's entropy."""
-    info = _get_policy_history_info(history)
-    skeleton = _policy_history_skeleton()
+def plot_policy_history(history, lang: str = "en") -> go.Figure:
+    """Each decision's option probabilities per θ step (a heatmap), and each decision's entropy.
+
+    `lang`: "en" or "zh"."""
+    info = _get_policy_history_info(history, lang)
+    skeleton = _policy_history_skeleton(lang)
     return render(skeleton, *_policy_history_patch(info, skeleton))

@@ -21,6 +21,8 @@ import plotly.graph_objects as go
 
 from ..history import ControllerRecord, History
 from . import _style as st
+from .text import check_lang, words
+from .text_records import COLLAPSE, SKIPS
 
 _RUN_COLORS = tuple(
     st.OKABE_ITO[c] for c in ("blue", "vermillion", "bluish green", "reddish purple", "orange", "sky blue")
@@ -112,18 +114,20 @@ def mean_skip_rate(history, last_k: int | None = None) -> float:
     return sum(window) / len(window) if window else math.nan
 
 
-def plot_skip_rate(runs, target: float | None = None, title: str | None = None, height: int = 380) -> go.Figure:
+def plot_skip_rate(
+    runs, target: float | None = None, title: str | None = None, height: int = 380, lang: str = "en"
+) -> go.Figure:
     """The share of shortcuts among the children sampled at each θ step, one line per run.
 
     `runs`: a History (trainer.history) or {run name: History}; `target`: a dotted line at that share
-    (e.g. config.skip_target); `title`: the figure's title (default: says what is counted)."""
+    (e.g. config.skip_target); `title`: the figure's title (default: says what is counted); `lang`: "en" or "zh"."""
     info = _get_skip_rate_info(runs, target)
-    what = info.label or "shortcuts"
-    title = title if title is not None else f"Share of {what} among the sampled children"
+    t = words(SKIPS, check_lang(lang))
+    what = words(COLLAPSE, lang)(info.label or "shortcuts")
+    title = title if title is not None else t("title", what=what)
     fig = go.Figure()
     for i, run in enumerate(info.runs):
-        where = "θ step %{x} (step %{customdata[0]}, epoch %{customdata[1]})"
-        hover = (f"{run.name}<br>" if run.name else "") + where + f"<br>%{{y:.0%}} {what}<extra></extra>"
+        hover = (f"{run.name}<br>" if run.name else "") + t("where") + t("rate", what=what)
         fig.add_trace(
             go.Scatter(
                 x=list(run.theta_steps),
@@ -139,13 +143,13 @@ def plot_skip_rate(runs, target: float | None = None, title: str | None = None, 
     layout = st.base_layout(
         title,
         height=height,
-        xaxis=dict(title="θ step"),
-        yaxis=dict(title=f"share of {what}", range=[-0.02, 1.02], tickformat=".0%"),
+        xaxis=dict(title=t("x")),
+        yaxis=dict(title=t("y", what=what), range=[-0.02, 1.02], tickformat=".0%"),
     )
     if not any(run.rates for run in info.runs):
-        layout["annotations"] = [st.note("no θ step yet: nothing sampled to count")]
+        layout["annotations"] = [st.note(t("hint"))]
         layout["xaxis"]["visible"] = layout["yaxis"]["visible"] = False
     fig.update_layout(layout)
     if info.target is not None and any(run.rates for run in info.runs):
-        fig.add_hline(y=info.target, line_dash="dot", line_color=st.INK, annotation_text="target ρ")
+        fig.add_hline(y=info.target, line_dash="dot", line_color=st.INK, annotation_text=t("target"))
     return fig

@@ -1,8 +1,9 @@
 """The run's curves: shared loss and accuracy (ω steps); reward, baseline, advantage, entropy (θ steps).
 
 Owns: `plot_training`, its data layer `_get_training_info` (the series, split where a phase ends
-so no line crosses the other phase, and the θ phases to shade), its skeleton and patch, and the
-app's live "training" view. Must not: train, or compute statistics that the trainer records
+so no line crosses the other phase, and the θ phases to shade), its skeleton and patch (six panels
+on a page; shared loss | reward and baseline on a dashboard panel), and the app's live "training"
+view. Must not: train, or compute statistics that the trainer records
 (reward, baseline and advantage come from ControllerRecord).
 """
 
@@ -15,35 +16,23 @@ from plotly.subplots import make_subplots
 
 from ..history import ControllerRecord
 from . import _style as st
+from .text import check_lang, words
+from .text_records import TRAINING
 from .view import Frame, View, register, render
 
 _PHASE_FILL = st.tint(st.OKABE_ITO["reddish purple"], 0.16)
 # (name, panel row, panel col, colour, dash, phase, record field); the order is the trace order
 _SERIES = (
-    ("shared loss (training minibatch)", 1, 1, st.INK, None, "shared", "loss"),
-    ("accuracy: training minibatch (ω steps)", 1, 2, st.OKABE_ITO["blue"], None, "shared", "accuracy"),
-    (
-        "accuracy: sampled children on validation (θ steps)",
-        1,
-        2,
-        st.OKABE_ITO["orange"],
-        None,
-        "controller",
-        "accuracy",
-    ),
-    ("reward (mean of the step's children)", 2, 1, st.OKABE_ITO["reddish purple"], None, "controller", "reward"),
-    ("baseline (moving average of rewards)", 2, 1, st.NEUTRAL, "dash", "controller", "baseline"),
-    ("entropy of the sampled children's decisions", 3, 1, st.OKABE_ITO["bluish green"], None, "controller", "entropy"),
-    ("log P(child): 0 when the policy is certain", 3, 2, st.OKABE_ITO["sky blue"], None, "controller", "log_prob"),
+    ("loss", 1, 1, st.INK, None, "shared", "loss"),
+    ("acc_shared", 1, 2, st.OKABE_ITO["blue"], None, "shared", "accuracy"),
+    ("acc_theta", 1, 2, st.OKABE_ITO["orange"], None, "controller", "accuracy"),
+    ("reward", 2, 1, st.OKABE_ITO["reddish purple"], None, "controller", "reward"),
+    ("baseline", 2, 1, st.NEUTRAL, "dash", "controller", "baseline"),
+    ("entropy", 3, 1, st.OKABE_ITO["bluish green"], None, "controller", "entropy"),
+    ("log_prob", 3, 2, st.OKABE_ITO["sky blue"], None, "controller", "log_prob"),
 )
-_TITLES = (
-    "shared loss (ω steps)",
-    "accuracy",
-    "reward and baseline (θ steps)",
-    "advantage = reward − baseline",
-    "entropy of the sampled children (nats)",
-    "log-probability of the sampled child",
-)
+_TITLES = ("t_loss", "t_acc", "t_reward", "t_adv", "t_entropy", "t_log_prob")
+_COMPACT = {"loss": (1, 1), "reward": (1, 2), "baseline": (1, 2)}  # a dashboard panel shows these; the rest hide
 
 
 @dataclass(frozen=True)
@@ -56,6 +45,8 @@ class _TrainingInfo:
     theta_phases: tuple[tuple[int, int], ...]  # (first step, last step) of each run of θ steps
     skipped: tuple[int, ...]  # steps skipped because a loss or reward was not finite (nothing changed)
     steps: int
+    lang: str = "en"
+    hint: str = "hint_api"  # the empty figure's hint: an API call, or the app's button
 
 
 def _runs(records) -> list[list]:
@@ -69,8 +60,9 @@ def _runs(records) -> list[list]:
     return runs
 
 
-def _get_training_info(history) -> _TrainingInfo:
+def _get_training_info(history, lang: str = "en", hint: str = "hint_api") -> _TrainingInfo:
     """The curves of `history` (a History or a list of records)."""
+    check_lang(lang)
     records = st.check_records(history)
     space = st.space_of(records)
     runs = _runs(records)
@@ -93,41 +85,64 @@ def _get_training_info(history) -> _TrainingInfo:
         phases,
         skipped,
         len(records),
+        lang,
+        hint,
     )
 
 
 # ---- the renderer ---------------------------------------------------------------------------
-def _training_skeleton() -> go.Figure:
-    """Six panels; one trace per series, two for the advantage (positive, negative), one legend key."""
-    fig = make_subplots(
-        rows=3, cols=2, shared_xaxes="all", vertical_spacing=0.1, horizontal_spacing=0.08, subplot_titles=_TITLES
-    )
-    for name, row, col, color, dash, phase, _ in _SERIES:
+def _training_skeleton(lang: str = "en", height: int | None = None) -> go.Figure:
+    """Six panels; one trace per series, two for the advantage (positive, negative), one legend key.
+
+    A dashboard panel: two (shared loss | reward and baseline); the other traces are there, hidden."""
+    t = words(TRAINING, lang)
+    compact = st.is_compact(height)
+    if compact:
+        fig = make_subplots(
+            rows=1,
+            cols=2,
+            shared_xaxes="all",
+            horizontal_spacing=0.1,
+            subplot_titles=(t("t_loss_compact"), t("t_reward_compact")),
+        )
+        for a in fig.layout.annotations:
+            a.font.size = 15
+    else:
+        fig = make_subplots(
+            rows=3,
+            cols=2,
+            shared_xaxes="all",
+            vertical_spacing=0.1,
+            horizontal_spacing=0.08,
+            subplot_titles=[t(k) for k in _TITLES],
+        )
+    for key, row, col, color, dash, phase, _ in _SERIES:
         marker = dict(size=5) if phase == "controller" else None
+        shown = not compact or key in _COMPACT
+        name = t(f"{key}_short") if compact and key in ("reward", "baseline") else t(key)
         fig.add_trace(
             go.Scatter(
                 name=name,
                 mode="lines+markers" if marker else "lines",
                 marker=marker,
                 line=dict(color=color, width=2, dash=dash),
-                hovertemplate="step %{x}: %{y:.4g}",
+                hovertemplate=t("hover"),
+                visible=shown,
+                showlegend=shown and (not compact or key != "loss"),
             ),
-            row=row,
-            col=col,
+            *(_COMPACT.get(key, (1, 1)) if compact else (row, col)),
         )
-    for name, color in (
-        ("advantage > 0: those children become more likely", st.POSITIVE),
-        ("advantage < 0: those children become less likely", st.NEGATIVE),
-    ):
+    for key, color in (("adv_pos", st.POSITIVE), ("adv_neg", st.NEGATIVE)):
         fig.add_trace(
-            go.Bar(name=name, marker_color=color, hovertemplate="step %{x}: advantage %{y:+.4f}"), row=2, col=2
+            go.Bar(name=t(key), marker_color=color, hovertemplate=t("hover_adv"), visible=not compact),
+            *((1, 2) if compact else (2, 2)),
         )
     fig.add_trace(
         go.Scatter(
             x=[None],
             y=[None],
             mode="markers",
-            name="shaded: θ phase (controller steps, ω frozen)",
+            name=t("phase"),
             marker=dict(symbol="square", size=16, color=_PHASE_FILL),
         ),
         row=1,
@@ -138,13 +153,13 @@ def _training_skeleton() -> go.Figure:
             x=[None],
             y=[None],
             mode="lines",
-            name="skipped step (loss or reward not finite)",
+            name=t("skipped"),
             line=dict(color=st.NEGATIVE, width=2, dash="dot"),
         ),
         row=1,
         col=1,
     )
-    return fig
+    return st.sized(fig, height)
 
 
 def _training_trace_data(info: _TrainingInfo) -> list[dict]:
@@ -161,6 +176,8 @@ def _training_trace_data(info: _TrainingInfo) -> list[dict]:
 
 
 def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
+    t = words(TRAINING, info.lang)
+    compact = st.is_compact(fig.layout.height)
     shapes = [
         dict(
             type="rect",
@@ -193,13 +210,27 @@ def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
     ]
     annotations = list(fig.layout.annotations)
     if info.steps == 0:
-        annotations.append(st.note("No steps yet: run trainer.shared_step() and trainer.controller_step()"))
-    axes = {f"xaxis{k if k > 1 else ''}": dict(title_text="step" if k > 4 else None) for k in range(1, 7)}
+        annotations.append(st.note(t(info.hint)))
+    title = t("title_space", space=info.space) if info.space else t("title")
+    if compact:
+        return st.base_layout(
+            title,
+            uirevision=f"training:{info.space}",
+            height=fig.layout.height,
+            compact=True,
+            shapes=shapes,
+            annotations=annotations,
+            legend=dict(orientation="h", x=1, xanchor="right", y=-0.1, yanchor="top"),
+            margin=dict(l=8, r=8, t=56, b=40),
+            xaxis=dict(automargin=True),
+            yaxis=dict(automargin=True),
+        )
+    axes = {f"xaxis{k if k > 1 else ''}": dict(title_text=t("step") if k > 4 else None) for k in range(1, 7)}
     return st.base_layout(
-        "Training curves" + (f" ({info.space})" if info.space else ""),
-        "white: ω phase (shared weights train, θ frozen) · shaded: θ phase (controller trains, ω frozen)",
+        title,
+        t("subtitle"),
         uirevision=f"training:{info.space}",
-        height=720,
+        height=fig.layout.height or 720,
         shapes=shapes,
         annotations=annotations,
         barmode="relative",
@@ -214,24 +245,26 @@ def _training_patch(info: _TrainingInfo, skeleton: go.Figure) -> tuple[list[dict
     return _training_trace_data(info), _training_layout(info, skeleton)
 
 
-def plot_training(history) -> go.Figure:
-    """Shared loss and accuracy, reward, baseline, advantage (signs coloured), entropy; θ phases shaded."""
-    info = _get_training_info(history)
-    skeleton = _training_skeleton()
+def plot_training(history, lang: str = "en", height: int | None = None) -> go.Figure:
+    """Shared loss and accuracy, reward, baseline, advantage (signs coloured), entropy; θ phases shaded.
+
+    `lang`: "en" or "zh"; `height`: in px (under 450: a dashboard panel of two curves)."""
+    info = _get_training_info(history, lang)
+    skeleton = _training_skeleton(lang, height)
     return render(skeleton, *_training_patch(info, skeleton))
 
 
 def _frame_info(frame: Frame) -> _TrainingInfo:
-    return _get_training_info(frame.history)
+    return _get_training_info(frame.history, frame.lang, "hint_app")
 
 
 VIEW = register(
     View(
         "training",
         place=40,
-        reads={"history"},
+        reads={"history", "lang"},
         info=_frame_info,
-        skeleton=lambda space: _training_skeleton(),
+        skeleton=lambda space, lang="en", height=None: _training_skeleton(lang, height),
         patch=_training_patch,
     )
 )

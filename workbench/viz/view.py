@@ -1,15 +1,24 @@
 """The contract between the figures and the app: the Frame a view draws, the View, and their registry.
 
-    frame = wb.viz.Frame(space, arch, counts, history, policy, policy_arch)
+    frame = wb.viz.Frame(space, arch, counts, history, policy, policy_arch, lang="zh", selected="node2")
     for view in wb.viz.views():                          # the app's live figures, top to bottom
         fig = view.figure(frame)                         # what plot_x(...) draws for the same data
+        panel = view.figure(frame, height=300)           # ... as a dashboard panel (about 630 x 300 px)
 
 Owns: `Frame` (what a run looked like at one step: everything a live view may draw), `View` (one
-figure as three functions: its data layer frame -> info, its stable trace skeleton space -> figure,
-and its patch info, skeleton -> (trace patches, layout)), `render` (a figure from a skeleton and a
-patch: what every plot_x and the app do), and the registry (`register`, `unregister`, `views`): each
-view module registers its one View when it is imported. Must not: know any particular view, draw
-anything itself, or train.
+figure as three functions: its data layer frame -> info, its stable trace skeleton (space, lang,
+height) -> figure, and its patch info, skeleton -> (trace patches, layout)), `render` (a figure from
+a skeleton and a patch: what every plot_x and the app do), and the registry (`register`,
+`unregister`, `views`): each view module registers its one View when it is imported. Must not:
+know any particular view, draw anything itself, or train.
+
+Words: every text a view draws is in `frame.lang` (text.py). Size: `height` None is the figure's
+own (a 1280 px notebook); below `_style.COMPACT_BELOW` (450 px) the view is drawn as a dashboard
+panel about 630 px wide: short titles, tight margins, no font under 14 px. The skeleton records
+the height in `layout.height` (None: the patch picks one), and the patch reads it from there.
+Selection: `frame.selected` names a weight block (as in `Supernet.block_names`, "node3<-1/tanh")
+or a node ("node2", "layer3"); every view that shows it highlights it. Clicks: a point's
+customdata is the block or node name it stands for, so the app maps a click back to a selection.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from ..arch import Arch
 from ..history import History
 from ..spaces import Space
 from ..tracking import UpdateCounts
+from .text import check_lang
 
 Distributions = tuple[tuple[float, ...], ...]  # one probability vector per decision of a space
 
@@ -45,6 +55,9 @@ class Frame:
     lang: str = "en"  # the language of every text the views draw ("en" or "zh")
     selected: str | None = None  # a weight block or node picked in one view: every view highlights it
 
+    def __post_init__(self) -> None:
+        check_lang(self.lang)
+
 
 FRAME_FIELDS = frozenset(f.name for f in dataclasses.fields(Frame))
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")  # it becomes the CSS class wb-view-NAME
@@ -58,9 +71,10 @@ class View:
     place: int  # where the app shows it, top to bottom (lower first)
     reads: frozenset[str]  # the Frame fields `info` reads: the app redraws the view when one of them changed
     info: Callable[[Frame], Any]  # the data layer
-    skeleton: Callable[[Space], go.Figure]  # the traces and subplots: the same for every frame of a space
+    skeleton: Callable[[Space, str, int | None], go.Figure]  # (space, lang, height): the traces, subplots and
+    # their words, the same for every frame of a space in one language at one height
     patch: Callable[[Any, go.Figure], tuple[list[dict], dict]]  # one data patch per trace, and the layout;
-    # it reads the skeleton (subplot titles) and never changes it
+    # it reads the skeleton (subplot titles, layout.height) and never changes it
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name):
@@ -73,9 +87,10 @@ class View:
                 f"{', '.join(sorted(FRAME_FIELDS))}"
             )
 
-    def figure(self, frame: Frame) -> go.Figure:
-        """The stand-alone figure of `frame`: the skeleton with the patch of the frame's info."""
-        skeleton = self.skeleton(frame.space)
+    def figure(self, frame: Frame, height: int | None = None) -> go.Figure:
+        """The figure of `frame`: the skeleton with the patch of the frame's info; `height` in px
+        (None: the view's own; under 450: a dashboard panel)."""
+        skeleton = self.skeleton(frame.space, frame.lang, height)
         return render(skeleton, *self.patch(self.info(frame), skeleton))
 
 

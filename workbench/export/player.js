@@ -1,0 +1,192 @@
+// The exported page's player: steps through a run's embedded states and redraws them with Plotly.react.
+// Owns: decoding the data (patch.py's format; gzip+base64 when large), the keyframe cache, the scrubber,
+// play/pause/step buttons, tabs and fitting each figure to its cell. Must not: fetch anything.
+"use strict";
+(function () {
+  const $ = (sel) => document.querySelector(sel);
+  const meta = JSON.parse($("#wb-meta").textContent);
+  const CONFIG = { displaylogo: false, responsive: false };
+  const READOUT_CLASS = meta.readouts;  // readout name -> CSS class of its element
+  const message = $(".wb-page .wb-message");
+
+  // ---- patch.py's diffs, applied without changing their input (unchanged parts stay shared) ----------
+  function apply(target, patch) {
+    if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+    const keys = Object.keys(patch);
+    if (keys.length === 1) {
+      const op = keys[0], arg = patch[op];
+      if (op === "$v") return arg;
+      if (op === "$t") return target.concat(arg);
+      if (op === "$l") return target.slice(0, arg);
+      if (op === "$s") return target.slice(0, arg[0]) + arg[2] + target.slice(target.length - arg[1]);
+      if (op === "$i") {
+        const out = target.slice();
+        for (const k of Object.keys(arg)) out[+k] = apply(out[+k], arg[k]);
+        return out;
+      }
+    }
+    const out = target !== null && typeof target === "object" && !Array.isArray(target) ? Object.assign({}, target) : {};
+    for (const k of keys) {
+      if (patch[k] === null) delete out[k];
+      else out[k] = apply(out[k], patch[k]);
+    }
+    return out;
+  }
+
+  function resolve(x, refs) {  // {"$r": k} -> refs[k], everywhere (once, when the page loads)
+    if (Array.isArray(x)) { for (let i = 0; i < x.length; i++) x[i] = resolve(x[i], refs); return x; }
+    if (x === null || typeof x !== "object") return x;
+    const keys = Object.keys(x);
+    if (keys.length === 1 && keys[0] === "$r") return refs[x.$r];
+    for (const k of keys) x[k] = resolve(x[k], refs);
+    return x;
+  }
+
+  async function load() {
+    const el = $("#wb-data");
+    let text = el.textContent;
+    if (el.dataset.encoding === "gzip+base64") {
+      if (typeof DecompressionStream === "undefined") throw new Error(meta.words.old_browser);
+      const bin = atob(text.trim()), bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      text = await new Response(stream).text();
+    }
+    const data = JSON.parse(text);
+    for (const k of ["first", "keyframes", "patches"]) data[k] = resolve(data[k], data.refs);
+    return data;
+  }
+
+  // ---- the state at any kept step: the keyframe before it, then the patches up to it -----------------
+  function Player(data) {
+    const K = data.every, channels = Object.keys(data.first), keys = [data.first];
+    let cur = { index: 0, state: data.first };
+    function keyframe(j) {
+      for (let k = keys.length; k <= j; k++) {
+        const s = {};
+        for (const ch of channels) {
+          const p = data.keyframes[ch][k];
+          s[ch] = p === null ? keys[k - 1][ch] : apply(keys[k - 1][ch], p);
+        }
+        keys.push(s);
+      }
+      return keys[j];
+    }
+    function at(i) {
+      const j = Math.floor(i / K);
+      let from = cur.index <= i && cur.index >= j * K ? cur : { index: j * K, state: keyframe(j) };
+      const s = Object.assign({}, from.state);
+      for (let n = from.index + 1; n <= i; n++) {
+        for (const ch of channels) {
+          const p = data.patches[ch][n];
+          if (p !== null) s[ch] = apply(s[ch], p);
+        }
+      }
+      cur = { index: i, state: s };
+      return s;
+    }
+    return { at, count: data.steps };
+  }
+
+  // ---- drawing ----------------------------------------------------------------------------------------
+  const plots = {};  // view name -> its element
+  for (const el of document.querySelectorAll(".wb-plot")) plots[el.dataset.view] = el;
+  const shown = {};  // view name -> the figure drawn (compared by identity: a patch makes a new one)
+
+  function copy(x) { return typeof structuredClone === "function" ? structuredClone(x) : JSON.parse(JSON.stringify(x)); }
+
+  function draw(name, figure) {  // plotly writes into what it is given: it gets a copy
+    const el = plots[name], f = copy(figure), w = el.clientWidth, h = el.clientHeight;
+    const layout = w > 50 && h > 50 ? Object.assign(f.layout || {}, { width: w, height: h, autosize: false }) : f.layout;
+    shown[name] = figure;
+    return Plotly.react(el, f.data || [], layout || {}, CONFIG);
+  }
+
+  function show(state, readouts) {
+    const drawing = [];
+    for (const name of meta.views) {
+      if (state[name] !== shown[name]) drawing.push(draw(name, state[name]));
+    }
+    const texts = readouts || state._readouts;
+    for (const [name, css] of Object.entries(READOUT_CLASS)) {
+      const el = document.querySelector(".wb-page ." + css);
+      if (el && name in texts && el.innerHTML !== texts[name]) el.innerHTML = texts[name];
+      if (el && css === "wb-alarm") el.hidden = !texts[name];
+    }
+    return Promise.all(drawing);
+  }
+
+  // ---- controls ---------------------------------------------------------------------------------------
+  function start(data) {
+    const player = Player(data), last = player.count - 1;
+    const scrub = $(".wb-scrub"), play = $(".wb-play"), speed = $(".wb-speed input");
+    let index = -1, wanted = last, busy = null, playing = false;
+    scrub.max = String(last);
+
+    function go(i) {  // show kept step i; resolves once every view that changed is redrawn
+      wanted = Math.max(0, Math.min(last, i));
+      if (!busy) {
+        busy = (async () => {
+          while (index !== wanted) {
+            index = wanted;
+            scrub.value = String(index);
+            await show(player.at(index));
+          }
+          busy = null;
+        })();
+      }
+      return busy;
+    }
+
+    async function run() {
+      if (index >= last) await go(0);
+      while (playing && index < last) {
+        const t0 = performance.now();
+        await go(index + 1);
+        const wait = 1000 / Number(speed.value) - (performance.now() - t0);
+        await new Promise((r) => setTimeout(r, Math.max(0, wait)));
+      }
+      setPlaying(false);
+    }
+
+    function setPlaying(on) {
+      playing = on;
+      play.textContent = on ? meta.words.pause : meta.words.play;
+      play.classList.toggle("wb-on", on);
+      if (on) run();
+    }
+
+    scrub.addEventListener("input", () => go(Number(scrub.value)));
+    play.addEventListener("click", () => setPlaying(!playing));
+    $(".wb-step-back").addEventListener("click", () => { setPlaying(false); go(index - 1); });
+    $(".wb-step-forward").addEventListener("click", () => { setPlaying(false); go(index + 1); });
+    for (const b of document.querySelectorAll(".wb-tab")) b.addEventListener("click", () => tab(b));
+    const observer = new ResizeObserver((entries) => {
+      for (const e of entries) {
+        const name = e.target.dataset.view;
+        if (shown[name] && e.contentRect.width > 50) draw(name, shown[name]);
+      }
+    });
+    Object.values(plots).forEach((el) => observer.observe(el));
+    window.WB = { go, get index() { return index; }, count: player.count, steps: meta.steps, at: player.at,
+      shown: () => shown, playing: () => playing };
+    return go(last).then(() => show(player.at(last), meta.opening));  // the app opens at its last step
+  }
+
+  function tab(button) {
+    const cell = button.closest(".wb-cell");
+    for (const b of cell.querySelectorAll(".wb-tab")) b.setAttribute("aria-selected", String(b === button));
+    for (const p of cell.querySelectorAll(".wb-panel")) p.classList.toggle("wb-active", p.id === button.dataset.panel);
+  }
+
+  document.documentElement.classList.add("wb-js");
+  const runPanel = $("#wb-panel-run"), runInfo = $(".wb-run");
+  if (runPanel && runInfo) runPanel.appendChild(runInfo);
+  load()
+    .then(start)
+    .then(() => document.documentElement.classList.add("wb-ready"))
+    .catch((e) => {
+      message.textContent = meta.words.failed + " " + (e && e.message ? e.message : e);
+      document.documentElement.classList.add("wb-failed");
+    });
+})();
