@@ -20,7 +20,7 @@ import argparse
 import os
 import re
 
-from . import classroom, derive, groundtruth, search, show
+from . import classroom, derive, export, groundtruth, search, show
 from .errors import EXIT_DIVERGED, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report
 
 __all__ = [
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_parser(sub)
     groundtruth.add_parser(sub)
     classroom.add_parser(sub)
+    export.add_parser(sub)
     return parser
 
 
