@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-fast lint format notebooks bench gallery classroom clean
+.PHONY: lab test test-fast lint format notebooks docs bench gallery classroom clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,6 +32,9 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 
 notebooks: $(STAMP)  ## regenerate notebooks 01-04 (and the Chinese twins) from notebooks/generator
 	$(BIN)/python -m notebooks.generator
+
+docs: $(STAMP)  ## execute every notebook (en + zh), write offline HTML copies into docs/html/
+	$(BIN)/python -m notebooks.generator.docs
 
 bench: $(STAMP)  ## the quick benchmarks (about 3 min); each prints JSON
 	$(BIN)/python benchmarks/app_latency.py

@@ -108,7 +108,6 @@ SMALL_TEXT_JS = """(selector) => {
             const m = e.getScreenCTM();
             px = css * Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
         }
-        if (String(e.className.baseVal).includes('bartext-inside')) continue;  // DEVTEMP
         if (css < 14 || px < 13.95) small.push([Math.round(px * 10) / 10, css, e.tagName,
             String(e.className.baseVal ?? e.className).slice(0, 40), node.textContent.trim().slice(0, 40)]);
     }
@@ -221,7 +220,7 @@ def test_app_in_voila(voila_base):
         shutil.copy(ARTIFACTS / "app-voila-1280x720-en.png", ROOT / "docs" / "app.png")
 
 
-def test_app_in_voila_in_chinese_and_presentation_mode(voila_base):
+def test_app_in_voila_in_chinese_presentation_and_debug(voila_base):
     root, base = voila_base
     with browser(root, base) as page:
         page.goto(f"{base}/?token={TOKEN}&lang=zh")
@@ -245,6 +244,13 @@ def test_app_in_voila_in_chinese_and_presentation_mode(voila_base):
         wait_for_step(page, 1)
         assert_one_screen(page, "Voila, presentation")
         page.screenshot(path=str(ARTIFACTS / "app-voila-1280x720-presentation.png"))
+    with browser(root, base) as page:
+        page.goto(f"{base}/?token={TOKEN}&preset=debug")  # the knobs; it may scroll
+        wait_for_views(page)
+        page.wait_for_selector(".wb-knob-controller-lr input", state="visible")
+        page.locator(".wb-step-shared").click()
+        wait_for_step(page, 1)
+        page.screenshot(path=str(ARTIFACTS / "app-voila-debug.png"), full_page=True)
 
 
 def test_scenarios_and_the_collapse_alarm_in_voila(voila_base):

@@ -1,4 +1,5 @@
-"""`python -m notebooks.generator` (from the repository root): write notebooks 01-04 without outputs.
+"""`python -m notebooks.generator` (from the repository root): write notebooks 00-04 and their Chinese twins,
+without outputs.
 
 Owns: the command line of the generator. Must not: hold lesson content.
 """

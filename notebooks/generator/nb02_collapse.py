@@ -109,10 +109,12 @@ display(Markdown(
 «heat_story»))
 wb.viz.plot_update_heatmap(counts, space, lang="«lang»")
 """, heat_story=r"""
-    f"The {len(fav_blocks)} op blocks of the favourite child received "
-    f"**{fav_updates / max(all_updates, 1):.0%}** of all the op-block updates of the run "
-    f"({len(fav_blocks) / len(op_blocks):.0%} of the op blocks). "
-    f"Op blocks never updated at all: {cold} of {len(op_blocks)}."
+    (f"The {len(fav_blocks)} op blocks of the favourite child received "
+     f"**{fav_updates / max(all_updates, 1):.0%}** of all the op-block updates of the run "
+     f"({len(fav_blocks) / len(op_blocks):.0%} of the op blocks). " if fav_blocks else
+     "The favourite is made of identities: it has no op block, so an ω step on it trains the stem and the "
+     "classifier only. ")
+    + f"Op blocks never updated at all: {cold} of {len(op_blocks)}."
 """),
     M(r"""
 **The collapse report** sums up the evidence over the last 50 sampled children: how much of its maximum entropy

@@ -98,9 +98,11 @@ STRINGS = {
     + f"控制器现在最偏爱的子模型：`{broken.controller.most_likely()}`。"
 """,
     "heat_story": r"""
-    f"最受偏爱的子模型的 {len(fav_blocks)} 个操作块，拿到了整次运行中所有操作块更新的 "
-    f"**{fav_updates / max(all_updates, 1):.0%}**（它们只占操作块的 {len(fav_blocks) / len(op_blocks):.0%}）。"
-    f"从未被更新过的操作块：{len(op_blocks)} 个中的 {cold} 个。"
+    (f"最受偏爱的子模型的 {len(fav_blocks)} 个操作块，拿到了整次运行中所有操作块更新的 "
+     f"**{fav_updates / max(all_updates, 1):.0%}**（它们只占操作块的 {len(fav_blocks) / len(op_blocks):.0%}）。"
+     if fav_blocks else
+     "最受偏爱的子模型全由 identity 组成：它没有操作块，所以在它上面的 ω 更新只训练 stem 和 classifier。")
+    + f"从未被更新过的操作块：{len(op_blocks)} 个中的 {cold} 个。"
 """,
     "verdict_line": r"""
     f"结论：**{report.verdict_text}**。" + "；".join(report.reasons) + "。"

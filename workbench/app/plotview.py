@@ -9,6 +9,8 @@ so it works offline) travels once per app, with its first view, and is evaluated
 With `fit`, a figure takes the size its element gets from the page's CSS (a dashboard cell) and is
 redrawn when that changes, or when a hidden tab that holds it is shown; the size comes back as
 `size`. A click on a point with `customdata` (a weight block's or node's name) comes back as `click`.
+Text that plotly would shrink to fit inside a bar is hidden instead when it would fall under `min_font`
+(14 px: readable from the back of a room), unless the figure sets its own `uniformtext`.
 """
 
 from __future__ import annotations
@@ -63,7 +65,10 @@ export default {
     const draw = () => {
       if (model.get("fit") && el.clientWidth === 0) return;  // hidden (a tab not shown): drawn when shown
       const figure = JSON.parse(model.get("figure_json") || "{}");
-      const layout = model.get("fit") ? size(el, figure.layout || {}) : figure.layout || {};
+      let layout = model.get("fit") ? size(el, figure.layout || {}) : figure.layout || {};
+      if (model.get("min_font") && !layout.uniformtext) {  // text inside bars: hidden rather than shrunk below it
+        layout = { ...layout, uniformtext: { minsize: model.get("min_font"), mode: "hide" } };
+      }
       Plotly.react(el, figure.data || [], layout, { responsive: !model.get("fit"), displaylogo: false });
       if (!bound && el.on) { el.on("plotly_click", onClick); bound = true; }  // plotly adds .on on first draw
     };
@@ -101,6 +106,7 @@ class PlotView(anywidget.AnyWidget):
     fit = traitlets.Bool(False).tag(sync=True)  # True: the figure takes its element's width and height (CSS)
     click = traitlets.Dict().tag(sync=True)  # the last click from the browser: {"name": customdata, "shift", "n"}
     size = traitlets.List(traitlets.Int(), [0, 0]).tag(sync=True)  # with `fit`: [width, height] on the page, px
+    min_font = traitlets.Int(14).tag(sync=True)  # px: plotly may shrink text inside bars; below this it hides it
 
     def __init__(self, figure_json: str, carries_library: bool = False, **kwargs):
         super().__init__(figure_json=figure_json, library=plotly_js() if carries_library else "", **kwargs)

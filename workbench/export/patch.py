@@ -66,6 +66,9 @@ def _diff_str(old: str, new: str) -> Any:
     (for hover texts where only a count changed); `new` itself when that is not shorter."""
     if len(new) < 24 or _ASTRAL.search(old) or _ASTRAL.search(new):  # JS counts UTF-16 units, Python code points
         return new
+    a, b = _DIGITS.split(old), _DIGITS.split(new)
+    if len(a) == len(b) and a[::2] == b[::2]:  # only numbers changed: {"$n": [index, digits, ...]}
+        return {"$n": [x for i in range(1, len(b), 2) if a[i] != b[i] for x in (i // 2, b[i])]}
     limit = min(len(old), len(new))
     p = 0
     while p < limit and old[p] == new[p]:
@@ -100,6 +103,11 @@ def apply(target: Any, patch: Any) -> Any:
                 return [*target, *arg]
             if op == "$l":
                 return list(target[:arg])
+            if op == "$n":
+                parts = _DIGITS.split(target)
+                for i in range(0, len(arg), 2):
+                    parts[2 * arg[i] + 1] = arg[i + 1]
+                return "".join(parts)
             if op == "$s":
                 p, q, middle = arg
                 return target[:p] + middle + target[len(target) - q :]
@@ -230,6 +238,7 @@ class _Same:
 
 _SAME, _MISSING = _Same(), object()
 _SHARED = 40  # values of at least this many characters of JSON are written once when they recur
+_DIGITS = re.compile("([0-9]+)")  # the runs of digits of a string (player.js splits the same way)
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 

@@ -102,10 +102,17 @@
     return Plotly.react(el, f.data || [], layout || {}, CONFIG);
   }
 
+  let latest = null;  // the state shown: a view in a hidden tab is drawn when its tab is shown (as the app does)
+  function hidden(name) {
+    const panel = plots[name].closest(".wb-panel");
+    return !!panel && !panel.classList.contains("wb-active");
+  }
+
   function show(state, readouts) {
     const drawing = [];
+    latest = state;
     for (const name of meta.views) {
-      if (state[name] !== shown[name]) drawing.push(draw(name, state[name]));
+      if (state[name] !== shown[name] && !hidden(name)) drawing.push(draw(name, state[name]));
     }
     const texts = readouts || state._readouts;
     for (const [name, css] of Object.entries(READOUT_CLASS)) {
@@ -169,7 +176,8 @@
     });
     Object.values(plots).forEach((el) => observer.observe(el));
     window.WB = { go, get index() { return index; }, count: player.count, steps: meta.steps, at: player.at,
-      shown: () => shown, playing: () => playing };
+      shown: () => shown, playing: () => playing, tab: (name) => tab(document.querySelector(
+        `.wb-tab[data-panel="wb-panel-${name}"]`)) };
     return go(last).then(() => show(player.at(last), meta.opening));  // the app opens at its last step
   }
 
@@ -177,6 +185,7 @@
     const cell = button.closest(".wb-cell");
     for (const b of cell.querySelectorAll(".wb-tab")) b.setAttribute("aria-selected", String(b === button));
     for (const p of cell.querySelectorAll(".wb-panel")) p.classList.toggle("wb-active", p.id === button.dataset.panel);
+    return latest ? show(latest, {}) : Promise.resolve();
   }
 
   document.documentElement.classList.add("wb-js");
