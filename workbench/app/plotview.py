@@ -45,6 +45,14 @@ function load(source) {
   return ready;
 }
 
+function hideShrunk(el, min) {  // Plotly.react does not re-apply uniformtext's "hide": text it scaled below `min`
+  el.querySelectorAll("text[transform*='scale']").forEach((t) => {
+    const scale = /scale\(([\d.]+)/.exec(t.getAttribute("transform"));
+    const px = parseFloat(t.style.fontSize || "0") * (scale ? parseFloat(scale[1]) : 1);
+    t.style.visibility = px > 0 && px < min - 0.05 ? "hidden" : "";
+  });
+}
+
 function size(el, layout) {  // fit: the figure takes its element's box (a dashboard cell) when it has one
   const w = el.clientWidth, h = el.clientHeight;
   return w > 50 && h > 50 ? { ...layout, width: w, height: h, autosize: false } : layout;
@@ -69,7 +77,8 @@ export default {
       if (model.get("min_font") && !layout.uniformtext) {  // text inside bars: hidden rather than shrunk below it
         layout = { ...layout, uniformtext: { minsize: model.get("min_font"), mode: "hide" } };
       }
-      Plotly.react(el, figure.data || [], layout, { responsive: !model.get("fit"), displaylogo: false });
+      const drawn = Plotly.react(el, figure.data || [], layout, { responsive: !model.get("fit"), displaylogo: false });
+      if (model.get("min_font")) drawn.then(() => hideShrunk(el, model.get("min_font")));
       if (!bound && el.on) { el.on("plotly_click", onClick); bound = true; }  // plotly adds .on on first draw
     };
     draw();

@@ -163,7 +163,8 @@ class Workbench(Layout, Sessions, Tools):
             if change is not None:
                 words = change.sentence(self.lang)
                 self.log.add(record.step, words, "alarm")
-                self._alarms.append(words)
+                if change.before != "too early":  # the first verdict is only logged: the checks just began
+                    self._alarms.append(words)
                 if change.alarming or self.banner.layout.display != "none":
                     self._raise_banner(words, change.alarming)
         self._refresh_log()
