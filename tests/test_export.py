@@ -1,18 +1,31 @@
-"""`workbench export`: a run as one self-contained page whose data is what the live app shows."""
+"""`workbench export`: a run as one self-contained page whose data is what the live app shows.
+
+Fast tests check the diffs, the HTML (no network, config and command, noscript) and that the page's data
+decodes to the app's figures; the browser test opens the page from file:// with the network blocked,
+steps and scrubs it, and compares what Chromium draws with the app replaying the same run folder.
+"""
 
 from __future__ import annotations
 
+import html
 import json
+import math
+import random
 import re
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
 import workbench as wb
 from workbench.cli import EXIT_OK, EXIT_USAGE, main
-from workbench.export import read_page
+from workbench.export import export_run, kept_steps, read_page
+from workbench.export.patch import _SAME, apply, decode, diff, encode
 
+ARTIFACTS = Path(__file__).parent.parent / "artifacts"
 ARGS = ["--space", "teaching", "--num-nodes", "2", "--batch-size", "256", "--controller-steps", "2",
-        "--controller-aggregate", "3", "--epochs", "1", "--seed", "3", "--quiet"]  # fmt: skip
+        "--controller-aggregate", "3", "--epochs", "2", "--seed", "3", "--quiet"]  # fmt: skip
+TOL = 1e-4  # the page keeps 5 significant digits: a relative error under 5e-5
 
 
 @pytest.fixture(scope="module")
@@ -20,52 +33,241 @@ def exported(tmp_path_factory):
     root = tmp_path_factory.mktemp("export")
     assert main(["search", *ARGS, "--out", str(root / "run")]) == EXIT_OK
     assert main(["export", str(root / "run"), "--out", str(root / "run.html"), "--quiet"]) == EXIT_OK
-    return root / "run", (root / "run.html").read_text()
+    return root / "run", (root / "run.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.slow
-def test_the_page_needs_no_network_and_says_what_it_is(exported):
-    folder, html = exported
-    assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', html), "the page fetches from the network"
-    assert "<noscript>" in html
-    config = json.loads((folder / "config.json").read_text())
-    assert config["command"] in html
-    assert "Plotly" in html and len(html) > 3_000_000  # plotly.js is embedded
+def live_app(folder, lang="en"):
+    """The app replaying `folder`, every view patched at each step (those in hidden tabs too)."""
+    app = wb.app.Workbench.replay(folder, lang=lang)
+    if hasattr(app.views, "show_only"):
+        app.views.show_only(())
+    return app
 
 
-@pytest.mark.slow
-def test_the_page_holds_what_the_app_shows_at_each_step(exported):
-    folder, html = exported
-    page = read_page(html)
-    steps = page["meta"]["steps"]
-    app = wb.app.Workbench.replay(folder)
-    n, compared = steps[-1], 0
-    for step in sorted({1, n // 2, n}):
-        app.scrubber.value = step
-        state = page["at"](steps.index(step))
-        for name, figure in app.views.figures.items():
-            if name not in state:
-                continue
-            ours = [{k: t.get(k) for k in ("x", "y", "z")} for t in state[name]["data"]]
-            live = [{k: t.get(k) for k in ("x", "y", "z")} for t in figure["data"]]
-            assert _close(ours, live), (name, step)
-            compared += 1
-        assert page["at"](steps.index(step))["_readouts"], "the counter and narration are stored too"
-    assert compared >= 3 * 3, f"only {compared} view states compared"
-
-
-def _close(a, b) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        return a is not None and b is not None and abs(a - b) <= 1e-4 * max(1.0, abs(b))
+def close(a, b) -> bool:
+    """Equal, floats within the page's rounding; NaN / inf in the app is a gap (null) in the page."""
+    if isinstance(b, float) and not math.isfinite(b):
+        return a is None
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=TOL, abs_tol=1e-12)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
     return a == b
 
 
-def test_bad_input_is_refused(tmp_path, capsys):
+# ---- the diffs -----------------------------------------------------------------------------------------
+def _random_json(rng: random.Random, depth: int = 0):
+    kind = rng.choice(["num", "str", "list", "dict", "none"] if depth < 3 else ["num", "str", "none"])
+    if kind == "num":
+        return rng.choice([rng.randint(-3, 3), round(rng.uniform(-2, 2), 3)])
+    if kind == "str":
+        return rng.choice(["a", "node1 of 12 steps (45.5%) and more text here", "gradient in 3 of 11 ω steps"])
+    if kind == "none":
+        return None
+    if kind == "list":
+        return [_random_json(rng, depth + 1) for _ in range(rng.randint(0, 5))]
+    return {rng.choice("abcde"): _random_json(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+
+
+def test_a_diff_applied_gives_the_new_value_and_leaves_the_old_alone():
+    rng = random.Random(0)
+    for _ in range(400):
+        old, new = _random_json(rng), _random_json(rng)
+        before = json.dumps(old)
+        p = diff(old, new)
+        if p is _SAME:
+            assert old == new
+            continue
+        assert apply(old, json.loads(json.dumps(p))) == new, (old, new, p)
+        assert json.dumps(old) == before
+    assert diff([1.0, 2.0], [1.0, 2.0, 3.0]) == {"$t": [3.0]}  # a curve grew by a point
+    assert diff("loss 2.31 of 11 steps (45.5%)", "loss 2.31 of 12 steps (41.7%)") == {"$n": [2, "12", 3, "41", 4, "7"]}
+    assert diff({"a": 1}, {"a": None}) == {"a": {"$v": None}} and diff({"a": 1}, {}) == {"a": None}
+
+
+def test_states_decode_from_keyframes_and_diffs():
+    rng = random.Random(1)
+    states = []
+    for i in range(40):
+        trace = {"x": list(range(i)), "t": f"step {i} of 9"}
+        states.append({"v": {"data": [trace]}, "_readouts": {"n": "x" * (i % 3)}})
+        if rng.random() < 0.3:
+            states[-1]["v"]["layout"] = {"title": "t" * rng.randint(0, 50)}
+    data = json.loads(json.dumps(encode(states, every=7)))
+    assert [decode(data, i) for i in range(len(states))] == states
+
+
+def test_kept_steps_are_the_first_the_last_and_evenly_spaced():
+    assert kept_steps(3, None) == (0, 1, 2, 3) and kept_steps(3, 10) == (0, 1, 2, 3)
+    assert kept_steps(10, 4) == (0, 3, 7, 10) and len(kept_steps(1000, 200)) == 200
+    with pytest.raises(ValueError, match="max_steps must be an int >= 2"):
+        kept_steps(10, 1)
+
+
+# ---- the page --------------------------------------------------------------------------------------------
+class _Fetches(HTMLParser):
+    """Every URL the HTML would make a browser fetch: src / href attributes and CSS url(...)."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.noscript = ""
+        self._tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self._tags.append(tag)
+        self.urls += [v for k, v in attrs if k in ("src", "href", "srcset", "poster", "data") and v]
+
+    def handle_endtag(self, tag):
+        if self._tags:
+            self._tags.pop()
+
+    def handle_data(self, data):
+        if self._tags and self._tags[-1] == "style":
+            self.urls += re.findall(r"url\(([^)]*)\)|@import\s+['\"]([^'\"]+)", data)
+        if "noscript" in self._tags:
+            self.noscript += data
+
+
+def test_the_page_needs_no_network_and_says_what_it_is(exported):
+    folder, page = exported
+    found = _Fetches()
+    found.feed(page)
+    assert not [u for u in found.urls if re.match(r"\s*(https?:)?//", str(u))], found.urls
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)\s*=", page), "the page loads a file"
+    assert "JavaScript" in found.noscript and len(found.noscript) > 80, found.noscript
+    config = json.loads((folder / "config.json").read_text())
+    assert html.escape(config["command"]) in page and html.escape(f'"seed": {config["seed"]}') in page
+    assert "Plotly" in page and len(page) > 3_000_000  # plotly.js is embedded
+    assert "://" not in json.dumps(read_page(page)["data"]), "the figures link to the network"
+
+
+def test_the_page_holds_what_the_app_shows_at_each_step(exported):
+    folder, page = exported
+    data = read_page(page)
+    steps = data["meta"]["steps"]
+    app = live_app(folder)
+    n, compared = steps[-1], 0
+    assert data["meta"]["opening"]["counter"] == app.counter.value  # as the app opens: at its last step
+    for step in sorted({1, n // 2, n}):
+        app.scrubber.value = step
+        state = data["at"](steps.index(step))
+        assert state.keys() - {"_readouts"} == set(app.views.figures)
+        for name, figure in app.views.figures.items():
+            assert close(state[name], figure), (name, step)
+            compared += 1
+        readouts = state["_readouts"]
+        assert readouts["counter"] == app.counter.value and readouts["narration"] == app.narration.value
+    assert compared >= 3 * 5
+
+
+def test_a_packed_thinned_chinese_page_decodes_the_same(exported, tmp_path):
+    folder, _ = exported
+    done = export_run(folder, tmp_path / "zh.html", lang="zh", max_steps=5, compress=True)
+    page = (tmp_path / "zh.html").read_text(encoding="utf-8")
+    assert done.compressed and done.steps == 5 and '<html lang="zh">' in page and 'id="wb-plotly"' in page
+    data = read_page(page)
+    assert data["meta"]["steps"] == list(kept_steps(done.total, 5))
+    assert "显示 29 步中的 5 步" in page  # the page says it was thinned
+    app = live_app(folder, lang="zh")
+    for index, step in enumerate(data["meta"]["steps"]):
+        app.scrubber.value = step
+        state = data["at"](index)
+        assert all(close(state[name], fig) for name, fig in app.views.figures.items()), step
+        assert state["_readouts"]["narration"] == app.narration.value
+
+
+def test_bad_input_is_refused(tmp_path, capsys, exported):
+    folder, _ = exported
     assert main(["export", str(tmp_path), "--quiet"]) == EXIT_USAGE
     assert "holds no run" in capsys.readouterr().err
-    assert main(["export", str(tmp_path), "--lang", "fr"]) == EXIT_USAGE
+    assert main(["export", str(tmp_path / "nowhere"), "--quiet"]) == EXIT_USAGE
+    assert "nowhere" in capsys.readouterr().err
+    assert main(["export", str(folder), "--lang", "fr"]) == EXIT_USAGE
     assert "--lang 'fr' is not valid" in capsys.readouterr().err
+    assert main(["export", str(folder), "--out", str(tmp_path / "no" / "such" / "a.html")]) == EXIT_USAGE
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["export", str(folder), "--out", str(tmp_path)]) == EXIT_USAGE
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["export", str(folder), "--max-steps", "1"]) == EXIT_USAGE
+    assert "--max-steps 1" in capsys.readouterr().err
+    kept = tmp_path / "kept.html"
+    kept.write_text("an older page")
+    assert main(["export", str(tmp_path), "--out", str(kept), "--quiet"]) == EXIT_USAGE
+    assert kept.read_text() == "an older page" and not list(tmp_path.glob(".*.tmp"))
+
+
+# ---- in a real browser ---------------------------------------------------------------------------------
+TRACE_JS = """name => { const el = document.querySelector('.wb-view-' + name + '.js-plotly-plot');
+    return el && el.data ? JSON.parse(JSON.stringify(el.data)) : null; }"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_page_in_chromium_offline_shows_what_the_app_shows(exported, tmp_path):
+    from servers import browser
+
+    folder, page_html = exported
+    page_file = folder.parent / "run.html"
+    app = live_app(folder)
+    opening = app.counter.value
+    steps = read_page(page_html)["meta"]["steps"]
+    n = steps[-1]
+    with browser(tmp_path, "file://") as page:
+        fetched = []
+        page.on("request", lambda r: fetched.append(r.url) if not r.url.startswith(("file://", "data:")) else None)
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_file.as_uri())
+        page.wait_for_function("() => document.documentElement.classList.contains('wb-ready')", timeout=60_000)
+        assert page.locator(".wb-step-counter").inner_text() == opening
+        page.locator(".wb-step-back").click()  # step and scrub as a student does
+        page.wait_for_function(f"() => WB.index === {len(steps) - 2}")
+        page.locator(".wb-step-forward").click()
+        page.wait_for_function(f"() => WB.index === {len(steps) - 1}")
+        page.locator(".wb-scrub").focus()
+        page.keyboard.press("Home")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => WB.index === 1")
+        for step in sorted({1, n // 2, n}):
+            page.evaluate(
+                "i => { const s = document.querySelector('.wb-scrub'); s.value = String(i); "
+                "s.dispatchEvent(new Event('input')); return WB.go(i); }",
+                steps.index(step),
+            )
+            app.scrubber.value = step
+            assert page.locator(".wb-step-counter").inner_text() == html.unescape(app.counter.value)
+            assert page.locator(".wb-narration").inner_text().split() == html.unescape(app.narration.value).split()
+            for name, figure in app.views.figures.items():
+                if page.locator(f'.wb-tab[data-panel="wb-panel-{name}"]').count():
+                    page.evaluate("name => WB.tab(name)", name)  # a view in a hidden tab is drawn when shown
+                drawn = page.evaluate(TRACE_JS, name)
+                assert drawn is not None and len(drawn) == len(figure["data"]), (name, step)
+                for ours, live in zip(drawn, figure["data"]):
+                    assert close({k: ours.get(k) for k in live}, live), (name, step, live.get("name"))
+        page.screenshot(path=str(_artifacts() / "export-page.png"))
+        page.locator(".wb-play").click()
+        page.wait_for_function(f"() => WB.playing() && WB.index >= 2 && WB.index < {len(steps) - 1}", timeout=20_000)
+        page.locator(".wb-play").click()  # Pause
+        page.wait_for_timeout(700)
+        paused = page.evaluate("() => WB.index")
+        page.wait_for_timeout(700)
+        assert page.evaluate("() => WB.index") == paused and not page.evaluate("() => WB.playing()")
+        page.locator('.wb-tab[data-panel="wb-panel-run"]').click()
+        assert "workbench search" in page.locator(".wb-run .wb-command").inner_text()
+        assert page.locator(".wb-page .wb-message").inner_text().strip() == ""
+        assert not errors and not fetched, (errors, fetched)
+    with browser(tmp_path / "nojs", "file://") as page:  # JavaScript off: a message, not a blank page
+        context = page.context.browser.new_context(java_script_enabled=False)
+        off = context.new_page()
+        off.goto(page_file.as_uri())
+        assert "JavaScript" in off.locator(".wb-noscript").inner_text()
+        assert "workbench search" in off.locator(".wb-run .wb-command").inner_text()
+        context.close()
+
+
+def _artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

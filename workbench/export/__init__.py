@@ -47,7 +47,7 @@ def export_run(
     max_steps: int | None = None,
     *,
     digits: int = 5,
-    every: int = 50,
+    every: int = 100,
     compress: bool | None = None,
     progress: bool = False,
 ) -> Exported:

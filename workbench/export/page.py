@@ -2,9 +2,10 @@
 
 Owns: the page's layout table (GRID, CELLS: the app's 2 x 2 dashboard at 1280 x 720, as
 app/dashboard.py lays it out), its words in English and Chinese, the HTML (the app's stylesheet,
-page.css, plotly.js from the installed plotly package, the data as JSON, or gzip + base64 when large,
-and player.js), the run's config and command, and the <noscript> message. Must not: fetch or link
-anything from the network, or compute what the app shows (capture.py reads it from the app).
+page.css, plotly.js from the installed plotly package and the data, as they are or, when the data
+is large, both gzip + base64; then player.js), the run's config and command, and the <noscript>
+message. Must not: fetch or link anything from the network, or compute what the app shows
+(capture.py reads it from the app).
 """
 
 from __future__ import annotations
@@ -110,6 +111,11 @@ def build(
     if compress is None:
         compress = len(payload) > COMPRESS_ABOVE
     encoded = base64.b64encode(gzip.compress(payload, 9, mtime=0)).decode() if compress else _script_json(payload)
+    plotly = (  # packed with the data: a large page is about half the size (player.js unpacks both)
+        f'<script type="text/plain" id="wb-plotly" data-encoding="gzip+base64">{_packed_plotly_js()}</script>'
+        if compress
+        else f"<script>{plotly_js()}</script>"
+    )
     areas = tuple(a for a in TOP if a != "alarm" or "alarm" in readouts)
     meta = {
         "views": list(views),
@@ -156,7 +162,7 @@ def build(
         f'<div class="wb-page">{body}</div>\n{run}\n'
         f'<script type="application/json" id="wb-meta">{_script_json(_dumps(meta))}</script>\n'
         f'<script type="application/json" id="wb-data" data-encoding="{"gzip+base64" if compress else "json"}">'
-        f"{encoded}</script>\n<script>{plotly_js()}</script>\n<script>{_asset('player.js')}</script>\n"
+        f"{encoded}</script>\n{plotly}\n<script>{_asset('player.js')}</script>\n"
         "</body>\n</html>\n"
     )
 
@@ -204,3 +210,8 @@ def plotly_js() -> str:
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
+
+
+@lru_cache(maxsize=1)
+def _packed_plotly_js() -> str:
+    return base64.b64encode(gzip.compress(plotly_js().encode(), 9, mtime=0)).decode()

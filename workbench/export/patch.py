@@ -1,19 +1,23 @@
 """Plain JSON diffs: what changed between two plotly figures, small enough to embed 500 steps in a page.
 
     p = diff(old, new)            # apply(old, p) == new, for plain JSON (dicts, lists, numbers, strings)
-    data = encode(states, every=25)   # or Encoder(25), .add(state) per step, .data()
+    data = encode(states, every=100)  # or Encoder(100), .add(state) per step, .data()
     decode(data, i) == states[i]  # what the page's player.js computes, in Python
 
 A diff is a JSON merge patch (RFC 7386: a dict patch merges key by key, `null` deletes a key, any other
-value replaces) with four operations for what RFC 7386 cannot say briefly, each a dict of one key:
+value replaces) with operations for what RFC 7386 cannot say briefly, each a dict of one key:
 `{"$t": [...]}` appends to a list (a curve that grew by a point), `{"$i": {"3": p}}` patches a list per
-index (trace 3 of a figure; a few cells of a heatmap), `{"$l": n}` cuts a list to n items, and
-`{"$v": value}` sets a value as is (a dict where there was none, or a null). Plotly's keys never
-start with "$".
+index (trace 3 of a figure; a few cells of a heatmap), `{"$l": n}` cuts a list to n items, `{"$n": [k,
+"12", ...]}` replaces the k-th run of digits of a string (a hover text whose counts moved), `{"$s": [p,
+q, middle]}` keeps a string's first p and last q characters, and `{"$v": value}` sets a value as is (a
+dict where there was none, or a null). Plotly's keys never start with "$". In the page's data, a value
+that recurs is written once in `refs` ({"$r": k}) and a list broken by nulls (line pieces, one per
+edge) is written as its pieces ({"$c": [...]}); `resolve` undoes both.
 
 Owns: `diff`, `apply`, `rounded` (floats to a number of significant digits, NaN and ±inf to null, as
-plotly draws them), and the page's data form (`Encoder`, `encode`, `decode`): the states of the first kept step,
-keyframes every `every` steps as chained diffs, and one diff per step. Must not: know plotly or the app.
+plotly draws them), and the page's data form (`Encoder`, `encode`, `resolve`, `decode`): per channel
+(a view, the readouts) its first state, keyframes every `every` steps as chained diffs, and one diff
+per step. Must not: know plotly or the app.
 """
 
 from __future__ import annotations
@@ -189,6 +193,8 @@ def resolve(data: dict) -> dict:
         if isinstance(x, dict):
             if len(x) == 1 and "$r" in x:
                 return refs[x["$r"]]
+            if len(x) == 1 and "$c" in x:
+                return [v for piece in x["$c"] for v in visit(piece)]
             return {k: visit(v) for k, v in x.items()}
         return [visit(v) for v in x] if isinstance(x, list) else x
 
@@ -219,6 +225,15 @@ def _walk(x: Any, at: Callable[[str], Any]) -> Any:
         return {k: _walk(v, at) for k, v in x.items()}
     if isinstance(x, list) and not all(v is None or isinstance(v, (str, int, float)) for v in x):
         return [_walk(v, at) for v in x]
+    if isinstance(x, list) and None in x[:-1]:  # line pieces (one per edge) between plotly's null gaps
+        pieces, start = [], 0
+        for i, v in enumerate(x):
+            if v is None:
+                pieces.append(x[start : i + 1])
+                start = i + 1
+        if start < len(x):
+            pieces.append(x[start:])
+        return {"$c": [_shared(piece, at) for piece in pieces]}
     return _shared(x, at) if isinstance(x, (list, str)) else x
 
 

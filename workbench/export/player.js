@@ -18,6 +18,11 @@
       if (op === "$v") return arg;
       if (op === "$t") return target.concat(arg);
       if (op === "$l") return target.slice(0, arg);
+      if (op === "$n") {  // numbers in a string: [index of the run of digits, its new digits, ...]
+        const parts = target.split(/([0-9]+)/);
+        for (let i = 0; i < arg.length; i += 2) parts[2 * arg[i] + 1] = arg[i + 1];
+        return parts.join("");
+      }
       if (op === "$s") return target.slice(0, arg[0]) + arg[2] + target.slice(target.length - arg[1]);
       if (op === "$i") {
         const out = target.slice();
@@ -25,7 +30,8 @@
         return out;
       }
     }
-    const out = target !== null && typeof target === "object" && !Array.isArray(target) ? Object.assign({}, target) : {};
+    const isDict = target !== null && typeof target === "object" && !Array.isArray(target);
+    const out = isDict ? Object.assign({}, target) : {};
     for (const k of keys) {
       if (patch[k] === null) delete out[k];
       else out[k] = apply(out[k], patch[k]);
@@ -33,26 +39,33 @@
     return out;
   }
 
-  function resolve(x, refs) {  // {"$r": k} -> refs[k], everywhere (once, when the page loads)
+  function resolve(x, refs) {  // {"$r": k} -> refs[k], {"$c": pieces} -> one list, everywhere (once, on load)
     if (Array.isArray(x)) { for (let i = 0; i < x.length; i++) x[i] = resolve(x[i], refs); return x; }
     if (x === null || typeof x !== "object") return x;
     const keys = Object.keys(x);
     if (keys.length === 1 && keys[0] === "$r") return refs[x.$r];
+    if (keys.length === 1 && keys[0] === "$c") return [].concat(...x.$c.map((piece) => resolve(piece, refs)));
     for (const k of keys) x[k] = resolve(x[k], refs);
     return x;
   }
 
+  async function unpack(el) {  // the text of a <script> element, gzip + base64 or as it is
+    if (el.dataset.encoding !== "gzip+base64") return el.textContent;
+    if (typeof DecompressionStream === "undefined") throw new Error(meta.words.old_browser);
+    const bin = atob(el.textContent.trim()), bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+
   async function load() {
-    const el = $("#wb-data");
-    let text = el.textContent;
-    if (el.dataset.encoding === "gzip+base64") {
-      if (typeof DecompressionStream === "undefined") throw new Error(meta.words.old_browser);
-      const bin = atob(text.trim()), bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-      text = await new Response(stream).text();
+    const packed = $("#wb-plotly");
+    if (packed && typeof Plotly === "undefined") {  // plotly.js packed with the data: run it as a script
+      const script = document.createElement("script");
+      script.textContent = await unpack(packed);
+      document.head.appendChild(script);
     }
-    const data = JSON.parse(text);
+    const data = JSON.parse(await unpack($("#wb-data")));
     for (const k of ["first", "keyframes", "patches"]) data[k] = resolve(data[k], data.refs);
     return data;
   }
@@ -93,16 +106,19 @@
   for (const el of document.querySelectorAll(".wb-plot")) plots[el.dataset.view] = el;
   const shown = {};  // view name -> the figure drawn (compared by identity: a patch makes a new one)
 
-  function copy(x) { return typeof structuredClone === "function" ? structuredClone(x) : JSON.parse(JSON.stringify(x)); }
+  function copy(x) {
+    return typeof structuredClone === "function" ? structuredClone(x) : JSON.parse(JSON.stringify(x));
+  }
 
   function draw(name, figure) {  // plotly writes into what it is given: it gets a copy
     const el = plots[name], f = copy(figure), w = el.clientWidth, h = el.clientHeight;
-    const layout = w > 50 && h > 50 ? Object.assign(f.layout || {}, { width: w, height: h, autosize: false }) : f.layout;
+    const fit = w > 50 && h > 50;  // the figure takes its cell's box, as the app's dashboard does
+    const layout = fit ? Object.assign(f.layout || {}, { width: w, height: h, autosize: false }) : f.layout;
     shown[name] = figure;
     return Plotly.react(el, f.data || [], layout || {}, CONFIG);
   }
 
-  let latest = null;  // the state shown: a view in a hidden tab is drawn when its tab is shown (as the app does)
+  let latest = null;  // the state shown; a view in a hidden tab is drawn when its tab is shown (as in the app)
   function hidden(name) {
     const panel = plots[name].closest(".wb-panel");
     return !!panel && !panel.classList.contains("wb-active");
@@ -118,7 +134,7 @@
     for (const [name, css] of Object.entries(READOUT_CLASS)) {
       const el = document.querySelector(".wb-page ." + css);
       if (el && name in texts && el.innerHTML !== texts[name]) el.innerHTML = texts[name];
-      if (el && css === "wb-alarm") el.hidden = !texts[name];
+      if (el && css === "wb-alarm" && name in texts) el.hidden = !texts[name];
     }
     return Promise.all(drawing);
   }
@@ -132,17 +148,24 @@
 
     function go(i) {  // show kept step i; resolves once every view that changed is redrawn
       wanted = Math.max(0, Math.min(last, i));
-      if (!busy) {
-        busy = (async () => {
-          while (index !== wanted) {
-            index = wanted;
-            scrub.value = String(index);
-            await show(player.at(index));
-          }
-          busy = null;
-        })();
-      }
+      if (!busy) busy = redraw();
       return busy;
+    }
+
+    async function redraw() {  // until the step last asked for is shown (a fast drag skips the ones between)
+      await null;  // always asynchronous: `busy` is set before this goes on
+      try {
+        while (index !== wanted) {
+          index = wanted;
+          scrub.value = String(index);
+          await show(player.at(index));
+        }
+      } catch (e) {
+        message.textContent = meta.words.failed + " " + (e && e.message ? e.message : e);
+        throw e;
+      } finally {
+        busy = null;
+      }
     }
 
     async function run() {
