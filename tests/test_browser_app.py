@@ -175,6 +175,88 @@ def drive(page, shots: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{shots}-after-play.png"), full_page=False)
 
 
+# ---- how fast it feels: Play's pace and click -> views, measured, not asserted ---------------------
+PLOT_JS = "(v) => document.querySelector(`.wb-view-${v}.js-plotly-plot, .wb-view-${v} .js-plotly-plot`)"
+DRAWS_JS = f"(views) => views.map(v => Number(({PLOT_JS})(v).dataset.draws || 0))"
+CLICK_TO_VIEWS_JS = f"""async ([button, views]) => {{
+    const plot = {PLOT_JS}, counter = document.querySelector('.wb-step-counter');
+    const before = counter.textContent, draws = views.map(v => plot(v).dataset.draws);
+    const t0 = performance.now();
+    let counted = null;
+    document.querySelector(button).click();
+    return await new Promise((resolve, reject) => {{
+        const tick = () => {{
+            const ms = performance.now() - t0;
+            if (counted === null && counter.textContent !== before) counted = ms;
+            if (counted !== null && views.every((v, i) => plot(v).dataset.draws !== draws[i]))
+                return resolve([counted, ms]);
+            if (ms > 30000) return reject(new Error('no update within 30 s'));
+            requestAnimationFrame(tick);
+        }};
+        tick();
+    }}); }}"""
+
+
+def median(values: list[float]) -> float:
+    values = sorted(values)
+    return round((values[(len(values) - 1) // 2] + values[len(values) // 2]) / 2, 1)
+
+
+def measure_speed(page, clicks: int = 10, play_seconds: float = 6.0) -> dict:
+    """Click -> counter and click -> every view that an ω step changes redrawn (ms, one student), then
+    Play at its default and its top speed: steps per second, each dashboard view's draws per second. Asserts only
+    that the views do update; the numbers go to artifacts/browser-speed.json and the README."""
+    moved = ["arch", "heatmap", "training"]  # an ω step does not move the policy
+    counter_ms, views_ms = [], []
+    for _ in range(clicks):
+        c, v = page.evaluate(CLICK_TO_VIEWS_JS, [".wb-step-shared", moved])
+        counter_ms.append(c)
+        views_ms.append(v)
+        page.wait_for_timeout(250)
+    speeds = {}
+    for setting in (None, "30"):  # the default pace, then the slider's top
+        if setting:
+            page.locator(".wb-tabs .lm-TabBar-tab", has_text="Settings").click()
+            readout = page.locator(".wb-speed .widget-readout").first  # editable: type the speed
+            readout.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type(setting)
+            page.keyboard.press("Enter")
+            page.wait_for_function(
+                "(s) => parseFloat(document.querySelector('.wb-speed .widget-readout').textContent) === s",
+                arg=float(setting),
+            )
+        speeds[setting or "default"] = play_pace(page, play_seconds, moved)
+    page.locator(".wb-tabs .lm-TabBar-tab", has_text="Curves").click()  # the tabs as they were
+    return {
+        "clicks": clicks,
+        "click_to_counter_ms": {"p50": median(counter_ms), "max": round(max(counter_ms), 1)},
+        "click_to_views_ms": {"p50": median(views_ms), "max": round(max(views_ms), 1), "views": moved},
+        "play": speeds,
+    }
+
+
+def play_pace(page, seconds: float, moved: list[str]) -> dict:
+    """Play for `seconds` at the speed set: steps per second and each dashboard view's draws per second."""
+    setting = float(page.evaluate("() => document.querySelector('.wb-speed .widget-readout').textContent"))
+    page.locator(".wb-play").click()
+    page.wait_for_timeout(1500)  # Play settles into its pace
+    grid = list(GRID)
+    start, draws0, t0 = step_number(page), page.evaluate(DRAWS_JS, grid), page.evaluate("performance.now()")
+    page.wait_for_timeout(seconds * 1000)
+    end, draws1, t1 = step_number(page), page.evaluate(DRAWS_JS, grid), page.evaluate("performance.now()")
+    page.locator(".wb-play").click()  # Pause
+    page.wait_for_timeout(1000)
+    elapsed = (t1 - t0) / 1000
+    for view, a, b in zip(grid, draws0, draws1):  # the policy moves only on the θ steps Play reaches
+        assert b > a or view not in moved, f"the {view} view was not redrawn during Play ({a} -> {b} draws)"
+    return {
+        "setting_steps_per_s": setting,
+        "steps_per_s": round((end - start) / elapsed, 2),
+        "draws_per_s": {v: round((b - a) / elapsed, 2) for v, a, b in zip(grid, draws0, draws1)},
+    }
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("app")
@@ -212,6 +294,9 @@ def test_app_in_voila(voila_base):
         wait_for_views(page)
         assert_one_screen(page, "Voila")
         drive(page, "voila-app")
+        speed = measure_speed(page)
+        (ARTIFACTS / "browser-speed.json").write_text(json.dumps(speed, indent=2))
+        print("browser speed (Voila, one page):", json.dumps(speed))
         start = step_number(page)
         page.locator(".wb-alternate").click()  # a fuller picture for the README
         wait_for_step(page, start + 57)  # 47 ω steps (an epoch) and 10 θ steps

@@ -43,7 +43,7 @@ def play_button() -> W.ToggleButton:
 
 def speed() -> W.FloatSlider:
     """Play's steps per second."""
-    s = W.FloatSlider(value=5.0, min=0.5, max=20.0, step=0.5, readout_format=".1f", layout=W.Layout(width="360px"))
+    s = W.FloatSlider(value=10.0, min=0.5, max=30.0, step=0.5, readout_format=".1f", layout=W.Layout(width="360px"))
     return _css(s, "wb-speed")
 
 

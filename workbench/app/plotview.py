@@ -6,6 +6,10 @@ anywidget's fixed 2 s start-up limit, and a figure that misses it is drawn once 
 again. A PlotView's module is a few lines; plotly.js itself (the copy inside the plotly package,
 so it works offline) travels once per app, with its first view, and is evaluated once per page.
 
+Redraws are coalesced: however many figures arrive between two animation frames, the view draws
+the latest once, so Play never queues draws behind each other (a hidden page draws when shown).
+Each draw counts itself in the element's `data-draws` attribute.
+
 With `fit`, a figure takes the size its element gets from the page's CSS (a dashboard cell) and is
 redrawn when that changes, or when a hidden tab that holds it is shown; the size comes back as
 `size`. A click on a point with `customdata` (a weight block's or node's name) comes back as `click`.
@@ -70,6 +74,7 @@ export default {
       model.set("click", { name: String(name), shift: !!(event.event && event.event.shiftKey), n: ++clicks });
       model.save_changes();
     };
+    let draws = 0, queued = false;
     const draw = () => {
       if (model.get("fit") && el.clientWidth === 0) return;  // hidden (a tab not shown): drawn when shown
       const figure = JSON.parse(model.get("figure_json") || "{}");
@@ -78,18 +83,26 @@ export default {
         layout = { ...layout, uniformtext: { minsize: model.get("min_font"), mode: "hide" } };
       }
       const drawn = Plotly.react(el, figure.data || [], layout, { responsive: !model.get("fit"), displaylogo: false });
-      if (model.get("min_font")) drawn.then(() => hideShrunk(el, model.get("min_font")));
+      drawn.then(() => {
+        if (model.get("min_font")) hideShrunk(el, model.get("min_font"));
+        el.dataset.draws = String(++draws);  // how many times it was drawn: the browser tests time it
+      });
       if (!bound && el.on) { el.on("plotly_click", onClick); bound = true; }  // plotly adds .on on first draw
     };
+    const redraw = () => {  // coalesced: one draw per animation frame, of the latest figure; a burst of updates
+      if (queued) return;   // (Play) skips frames instead of queueing draws behind each other
+      queued = true;
+      requestAnimationFrame(() => { queued = false; draw(); });
+    };
     draw();
-    model.on("change:figure_json", draw);
+    model.on("change:figure_json", redraw);
     let last = "", report = null;
     const observer = new ResizeObserver(() => {
       const box = el.clientWidth + "x" + el.clientHeight;
       if (box === last) return;
       last = box;
       if (!model.get("fit")) return Plotly.Plots.resize(el);
-      draw();
+      redraw();
       clearTimeout(report);  // tell Python the size once it settles: it may lay the figure out for it
       report = setTimeout(() => { model.set("size", [el.clientWidth, el.clientHeight]); model.save_changes(); }, 300);
     });

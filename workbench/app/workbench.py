@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import time
 from pathlib import Path
 
 import torch
@@ -256,10 +257,14 @@ class Workbench(Layout, Sessions, Tools):
         if max_steps is not None:
             self._task = asyncio.current_task()  # so pressing Play below does not start a second loop
             self.play_button.value = True
+        due = time.perf_counter()
         while self.play_button.value and (max_steps is None or done < max_steps):
             self._guard(self.next_step)
             done += 1
-            await asyncio.sleep(1.0 / self.speed.value)
+            # at the speed asked for: the step's own time counts; a slow step is not made up for later,
+            # and the loop always yields so a click on Pause is heard
+            due = max(due + 1.0 / self.speed.value, time.perf_counter())
+            await asyncio.sleep(due - time.perf_counter())
         if max_steps is not None:
             self.play_button.value = False
         return done
