@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
+import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from servers import browser_required, chromium_path, free_port, isolated_env
+from servers import browser, browser_required, chromium_path, free_port, isolated_env
 
 from workbench.cli.classroom import Classroom, voila_command
 from workbench.cli.errors import UsageError
@@ -44,19 +48,15 @@ def test_the_voila_command_preheats_and_never_drops_output():
     assert not any("preheat" in a for a in argv)
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """`workbench classroom` without a pool (each page starts its own kernel), on loopback."""
-    import subprocess
-
-    root = tmp_path_factory.mktemp("classroom")
-    port = free_port()
-    argv, env = voila_command(Classroom(port=port, token=TOKEN, pool=0), TOKEN)
+@contextmanager
+def classroom(root: Path, room: Classroom):
+    """`workbench classroom` as a teacher runs it (`voila_command`), on loopback; yields its base URL."""
+    argv, env = voila_command(room, TOKEN)
     env.update({k: v for k, v in isolated_env(root).items() if k.startswith(("JUPYTER", "IPYTHON", "XDG"))})
     log = root / "voila.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(argv, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{room.port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # ready when it answers at all (a 404 for a path it does not serve)
         try:
@@ -66,13 +66,18 @@ def served(tmp_path_factory):
         except OSError:
             time.sleep(0.3)
     try:
-        yield base, root
+        yield base
     finally:
-        import os
-        import signal
-
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The app without a pool (each page starts its own kernel)."""
+    root = tmp_path_factory.mktemp("classroom")
+    with classroom(root, Classroom(port=free_port(), token=TOKEN, pool=0)) as base:
+        yield base, root
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -149,3 +154,58 @@ def test_a_class_of_three_all_live_and_answered():
     assert result["live"] == 3 and result["failed"] == 0, result["errors"]
     assert result["burst_clicks"] == 3 and result["iopub_timeouts_logged"] == 0
     assert result["all_live_within_s"] is not None and result["peak_pss_gb"] > 0
+
+
+def _kill_kernel(kernel_id: str) -> None:
+    """SIGKILL the kernel process whose connection file names `kernel_id` (the server restarts it empty)."""
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and kernel_id in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                os.kill(int(proc.name), signal.SIGKILL)
+                return
+        except OSError:
+            continue
+    raise AssertionError(f"no process for kernel {kernel_id}")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_page_whose_kernel_died_says_so_and_reloads_into_a_live_app(served):
+    base, root = served
+    with browser(root, base) as page:
+        page.goto(f"{base}/?token={TOKEN}&wb_heartbeat=6")
+        page.wait_for_selector(".wb-app .wb-step-shared", timeout=120_000)
+        assert page.evaluate("() => window.__wbWatchdog.startMs") == 120_000  # the classroom page template
+        page.wait_for_timeout(8000)
+        assert page.locator(".wb-heartbeat").count() == 0, "the banner showed while the kernel was answering"
+        kernel = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name).join(' ')")
+        kernel = re.search(r"/api/kernels/([0-9a-f-]{36})", kernel) or re.search(
+            r'kernelId["\\]*:\s*["\\]*"?([0-9a-f-]{36})', page.content()
+        )
+        assert kernel, "the page names no kernel"
+        _kill_kernel(kernel.group(1))
+        page.wait_for_selector(".wb-heartbeat", timeout=30_000)
+        assert "not answering" in page.locator(".wb-heartbeat").inner_text()
+        page.locator(".wb-heartbeat-reload").click()
+        page.wait_for_selector(".wb-app .wb-step-shared", timeout=120_000)  # a new kernel, a live app
+        page.locator(".wb-step-shared").click()
+        page.wait_for_function("() => /\\b1\\b/.test(document.querySelector('.wb-step-counter').textContent)")
+        assert page.locator(".wb-heartbeat").count() == 0
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_page_whose_app_never_starts_reloads_once_then_says_so(tmp_path):
+    notebook = tmp_path / "blank.ipynb"  # the app's output never arrives (as when Voila dropped it)
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": "no app here"}],
+                                    "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))  # fmt: skip
+    room = Classroom(notebook=notebook, port=free_port(), token=TOKEN, pool=0, start_timeout=3)
+    with classroom(tmp_path, room) as base, browser(tmp_path, base) as page:
+        page.goto(f"{base}/?token={TOKEN}&lang=zh")
+        page.wait_for_selector("#wb-watchdog", timeout=30_000)
+        assert "应用没有启动" in page.locator("#wb-watchdog").inner_text()
+        page.wait_for_function("() => sessionStorage.getItem('wb-reloads') === '1'")
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(6000)  # the reloaded page waited its 3 s again, and does not reload a second time
+        text = page.locator("#wb-watchdog").inner_text()
+        assert "应用没有启动" in text and "正在重新加载" not in text, text

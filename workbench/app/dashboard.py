@@ -144,14 +144,16 @@ def area(widget: W.Widget, name: str) -> W.Widget:
     return widget
 
 
-def page(preset: str, top: list[W.Widget], views: dict[str, W.Widget], tabs: W.Tab) -> W.GridBox:
+def page(
+    preset: str, top: list[W.Widget], views: dict[str, W.Widget], tabs: W.Tab, unseen: Iterable[W.Widget] = ()
+) -> W.GridBox:
     """The app: the stylesheet and the screen fit, the widgets `top` (already given areas), the grid's
-    views, and `tabs` last (the fourth cell)."""
+    views, and `tabs` last (the fourth cell); `unseen`: widgets that take no room (the heartbeat)."""
     fit = ScreenFit(enabled=preset != "debug")
     style = W.HTML(STYLE)
     style.add_class("wb-style")
     cells = [area(views[name], name) for name in GRID if name in views]
-    box = W.GridBox([style, fit, *top, *cells, area(tabs, "tabs")])
+    box = W.GridBox([style, fit, *unseen, *top, *cells, area(tabs, "tabs")])
     box.add_class("wb-app")
     box.add_class(f"wb-preset-{preset}")
     return box

@@ -13,6 +13,7 @@ import ipywidgets as W
 
 from .. import viz
 from . import controls, dashboard
+from .heartbeat import Heartbeat
 
 
 class Layout:
@@ -113,7 +114,8 @@ class Layout:
             areas = [(bar, "bar"), (status, "status"), (self.narration, "narration"), (self.banner, "alarm")]
             areas += [(self.message, "message"), (self.knob_panel, "knobs")]
             top = [dashboard.area(w, name) for w, name in areas]
-            self._widget = dashboard.page(self.preset, top, self.views.widgets, self.tabs)
+            self.heartbeat = Heartbeat({"silent": self._t["not_answering"], "reload": self._t["reload"]})
+            self._widget = dashboard.page(self.preset, top, self.views.widgets, self.tabs, unseen=[self.heartbeat])
         return self._widget
 
     def _ipython_display_(self):

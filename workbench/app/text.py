@@ -46,6 +46,9 @@ LABELS: dict[str, dict[str, str]] = {
         "tab_training": "Curves",
         "tab_collapse": "Collapse check",
         "error": "Error",
+        "not_answering": "The app is not answering (its kernel stopped, restarted or lost the connection): "
+        "the buttons and figures will not move. Reload the page for a fresh app.",
+        "reload": "Reload",
         "replaying": "Replaying {path}: {n} steps. Drag the History slider.",
         "counter_live": "Step {n}",
         "counter_past": "Step {n} of {total}",
@@ -129,6 +132,9 @@ LABELS: dict[str, dict[str, str]] = {
         "tab_training": "曲线",
         "tab_collapse": "坍缩检查",
         "error": "错误",
+        "not_answering": "应用没有响应（内核已停止、已重启或连接已断开）：按钮和图表不会再动。"
+        "请重新加载页面，打开一个新的应用。",
+        "reload": "重新加载",
         "replaying": "正在回放 {path}：共 {n} 步。拖动“历史”滑块。",
         "counter_live": "第 {n} 步",
         "counter_past": "第 {n} 步 / 共 {total} 步",

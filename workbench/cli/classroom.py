@@ -8,7 +8,9 @@ tests and benchmarks/classroom_load.py start too, so what is measured is what a 
 token always (refused empty on an address other than loopback), a pool of preheated kernels that
 already ran the notebook (a student's page is the pooled kernel's output: no start-up wait, and no
 output dropped by Voila's short IOPub timeout), refills spaced out so they do not compete with
-the class, one torch thread per kernel, the app's language and preset. Must not: change the app.
+the class, one torch thread per kernel, the app's language and preset, and the page template whose
+watchdog tells a student when the app did not start or the connection was lost, with a reload
+(workbench/share/voila/templates/workbench). Must not: change the app.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from .errors import EXIT_OK, UsageError
 from .flags import natural_int, positive_float, positive_int
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "workbench.ipynb"
+SHARE = Path(__file__).resolve().parents[1] / "share"  # holds voila/templates/workbench: the page with a watchdog
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Classroom:
     iopub_timeout: int = 300  # seconds Voila waits for a busy kernel's output before dropping it
     lang: str = "en"
     preset: str = "classroom"
+    start_timeout: int = 120  # seconds after which a page without the app says so (and reloads once)
 
     def __post_init__(self) -> None:
         if not self.token and not _loopback(self.host):
@@ -66,6 +70,8 @@ def voila_command(room: Classroom, token: str) -> tuple[list[str], dict[str, str
         f"--Voila.ip={room.host}", f"--port={room.port}", f"--token={token}",
         f"--VoilaExecutor.iopub_timeout={room.iopub_timeout}", "--VoilaExecutor.timeout=600",
         "--MappingKernelManager.cull_idle_timeout=7200", "--MappingKernelManager.cull_interval=600",
+        "--template=workbench",
+        f"--VoilaConfiguration.resources={{'wb_start_timeout': {room.start_timeout}, 'wb_lang': '{room.lang}'}}",
     ]  # fmt: skip
     if room.pool:
         argv += [
@@ -74,6 +80,7 @@ def voila_command(room: Classroom, token: str) -> tuple[list[str], dict[str, str
             f"--VoilaKernelManager.fill_delay={room.fill_delay}",
         ]
     env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(SHARE), env.get("JUPYTER_PATH")]))  # the page template
     env.update(
         OMP_NUM_THREADS="1",  # 30 kernels on 2 cores: one intra-op thread each, no oversubscription
         WORKBENCH_LANG=room.lang,
@@ -100,6 +107,10 @@ def add_parser(sub):
         "--fill-delay", type=positive_float, default=d.fill_delay,
         help=f"seconds before a used pool kernel is replaced (default {d.fill_delay:g})",
     )  # fmt: skip
+    p.add_argument(
+        "--start-timeout", type=positive_int, default=d.start_timeout,
+        help=f"seconds after which a page without the app says so and reloads once (default {d.start_timeout})",
+    )  # fmt: skip
     p.add_argument("--lang", default=d.lang, help="the app's language: en or zh")
     p.add_argument("--preset", default=d.preset, help="classroom, debug or presentation")
     p.add_argument("--notebook", type=Path, default=d.notebook, help="the app notebook (default: the shipped one)")
@@ -111,7 +122,7 @@ def run(args) -> int:
     """Serve until interrupted; print the URL to give the students."""
     room = Classroom(
         host=args.host, port=args.port, token=args.token, pool=args.pool, fill_delay=args.fill_delay,
-        lang=args.lang, preset=args.preset, notebook=args.notebook,
+        lang=args.lang, preset=args.preset, notebook=args.notebook, start_timeout=args.start_timeout,
     )  # fmt: skip
     token = room.token or secrets.token_hex(8)
     argv, env = voila_command(room, token)

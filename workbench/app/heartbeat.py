@@ -1,0 +1,75 @@
+"""Heartbeat: the page asks the kernel "are you there?" every few seconds and says so when it is not.
+
+A page whose kernel died, was restarted (a new kernel holds none of the app's widgets) or whose
+connection is gone would otherwise look alive and silently never move again. The page pings the
+kernel every `interval_s` seconds; the kernel answers at once when it is free. When no answer came
+for `timeout_s` seconds a banner says the app is not answering, with a Reload button; it goes away
+by itself when answers come back (a long step had only kept the kernel busy).
+A page's URL may shorten the timeout (`?wb_heartbeat=5`, seconds: the browser tests do).
+
+Owns: the ping/pong protocol, the banner's words (en/zh, from app/text.py) and its markup.
+Must not: decide anything about training or the views.
+"""
+
+from __future__ import annotations
+
+import anywidget
+import traitlets
+
+_ESM = r"""
+export default {
+  render({ model, el }) {
+    el.style.display = "none";
+    const url = /[?&]wb_heartbeat=(\d+(?:\.\d+)?)/.exec(location.search);
+    const timeout = 1000 * (url ? parseFloat(url[1]) : model.get("timeout_s"));
+    let sent = 0, answered = performance.now(), banner = null;
+    model.on("msg:custom", (msg) => {
+      if (!msg || msg.pong === undefined) return;
+      answered = performance.now();
+      if (banner) { banner.remove(); banner = null; }
+    });
+    const show = () => {
+      if (banner) return;
+      const words = model.get("words");
+      banner = document.createElement("div");
+      banner.className = "wb-heartbeat";
+      banner.setAttribute("role", "alert");
+      banner.style.cssText = "position:fixed;left:0;right:0;top:0;z-index:10000;padding:14px 20px;" +
+        "font:18px sans-serif;background:#b71c1c;color:#fff;display:flex;gap:16px;align-items:center";
+      const text = document.createElement("span");
+      text.textContent = words.silent || "";
+      const button = document.createElement("button");
+      button.className = "wb-heartbeat-reload";
+      button.textContent = words.reload || "Reload";
+      button.style.cssText = "font:18px sans-serif;padding:4px 16px";
+      button.onclick = () => location.reload();
+      banner.append(text, button);
+      document.body.appendChild(banner);
+    };
+    const beat = setInterval(() => {
+      if (performance.now() - answered > timeout) show();
+      try { model.send({ ping: ++sent }); } catch (e) { show(); }
+    }, Math.min(model.get("interval_s") * 1000, timeout / 2));
+    return () => { clearInterval(beat); if (banner) banner.remove(); };
+  },
+};
+"""
+
+
+class Heartbeat(anywidget.AnyWidget):
+    """The page's ping; `words`: {"silent": the banner's sentence, "reload": the button's label}."""
+
+    _esm = _ESM
+    interval_s = traitlets.Float(3.0).tag(sync=True)
+    timeout_s = traitlets.Float(30.0).tag(sync=True)  # longer than the app's longest action (an alternation)
+    words = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, words: dict[str, str], **kwargs):
+        super().__init__(words=dict(words), **kwargs)
+        self.pings = 0
+        self.on_msg(self._answer)
+
+    def _answer(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and "ping" in content:
+            self.pings += 1
+            self.send({"pong": content["ping"]})
