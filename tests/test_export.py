@@ -19,7 +19,8 @@ import pytest
 
 import workbench as wb
 from workbench.cli import EXIT_OK, EXIT_USAGE, main
-from workbench.export import export_run, kept_steps, read_page
+from workbench.export import kept_steps, read_page
+from workbench.export.folder import export_run
 from workbench.export.patch import _SAME, apply, decode, diff, encode
 
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
@@ -271,3 +272,28 @@ def test_the_page_in_chromium_offline_shows_what_the_app_shows(exported, tmp_pat
 def _artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def test_the_live_app_exports_itself_and_links_a_download(tmp_path):
+    """Workbench.export (the Settings tab's button): the run so far as a page whose last step is what the
+    app shows now, the command that rebuilds it, and a download link in the message area."""
+    space = wb.spaces.get("teaching", num_nodes=2)
+    config = wb.TrainerConfig.for_space(space, batch_size=256, controller_steps=2, controller_aggregate=3)
+    app = wb.app.Workbench(wb.Trainer(space, config=config, seed=1))
+    app.views.show_only(())
+    for _ in range(2):
+        app.alternate()
+    page = app.export(tmp_path / "live.html")
+    assert page.total == app.history[-1].step and page.steps == page.total + 1
+    data = read_page(page.path.read_text(encoding="utf-8"))
+    last = data["at"](len(data["meta"]["steps"]) - 1)
+    for view in ("heatmap", "policy", "training"):
+        assert close(last[view]["data"], app.views.figures[view]["data"]), f"{view} differs from the live app"
+    # the arch view: the same drawing; its hover adds P(choice) only where the frame's policy runs along the
+    # child shown (live: the controller along it; a replay: the record's, along the most likely child)
+    for a, b in zip(last["arch"]["data"], app.views.figures["arch"]["data"], strict=True):
+        assert close({k: v for k, v in a.items() if k != "hovertext"}, {k: v for k, v in b.items() if k != "hovertext"})
+    assert "Workbench.from_state('wb1." in html.unescape(page.path.read_text(encoding="utf-8"))
+    assert 'class="wb-download" download="live.html" href="data:text/html;base64,' in app.message.value
+    with pytest.raises(ValueError, match="is a folder"):
+        app.export(tmp_path)

@@ -2,7 +2,8 @@
 
 Owns (as methods of the Workbench): starting a scenario from the menu and showing its goal; going on
 with another scenario's knobs mid-run; the app's state (`state()`, `save(path)`, `share_string()`,
-`load(path or string)`, `Workbench.from_state(...)`: the run replayed from its seed, exactly); and
+`load(path or string)`, `Workbench.from_state(...)`: the run replayed from its seed, exactly); the
+run as one web page (`export(path)`, and its button); and
 `branch(step)`: back to a past step of the History slider, on with changed knobs, the fork marked
 in the narration log. Must not: train other than by replaying what the run did (timeline.py), or
 build widgets other than its tab's.
@@ -12,11 +13,15 @@ from __future__ import annotations
 
 import html
 import os
+import tempfile
 from pathlib import Path
 
 from .. import spaces
+from ..export import Exported, export_app
+from ..runs import RunFolder
 from ..trainer import Trainer
 from . import controls, launch, scenarios, text
+from .share_page import download_link, write_run
 from .state import AppState
 from .timeline import apply
 
@@ -205,13 +210,34 @@ class Sessions:
         self.share_box = controls.text("wb-share", "", "100%")
         self.make_string_button = self._button("wb-make-string", self._make_string, "share-alt")
         self.load_string_button = self._button("wb-load-string", lambda: self.load(self.share_box.value), "upload")
+        self.page_path = controls.text("wb-page-path", "workbench-run.html", "320px")
+        self.export_button = self._button("wb-export", lambda: self.export(self.page_path.value), "file-code")
         return [
             controls.row("wb-settings-play", [self.speed, self.same_seed]),
             controls.row("wb-settings-apply", [self.apply_menu, self.apply_button]),
             controls.row("wb-settings-file", [self.state_path, self.save_button, self.load_button]),
             self.share_box,
             controls.row("wb-settings-string", [self.make_string_button, self.load_string_button]),
+            controls.row("wb-settings-export", [self.page_path, self.export_button]),
         ]
+
+    def export(self, path: str | os.PathLike, lang: str | None = None, max_steps: int | None = None) -> Exported:
+        """The run so far as one self-contained web page at `path` (as `python -m workbench export` writes):
+        every view, the narration and a history scrubber, offline, no kernel. `lang`: the page's language
+        (default the app's); `max_steps`: keep at most that many steps. The message area links a download."""
+        lang = lang or self.lang
+        with tempfile.TemporaryDirectory(prefix="wb-export-") as tmp:
+            if self.replaying:
+                folder = RunFolder(self._replay.path)
+            else:
+                folder = RunFolder(Path(tmp) / Path(path).stem)
+                first = self.timeline.snapshots[self.timeline.start]["config"]
+                write_run(self.trainer, first, folder, f"wb.app.Workbench.from_state({self.share_string()!r})")
+            replay = type(self).replay(folder.path, lang=lang)  # scrubbed by the export, not this app
+            page = export_app(replay, path, folder.path.name, folder.read_config(), max_steps)
+        words = self._t["exported"].format(path=page.path, mb=page.bytes / 1e6, steps=page.steps)
+        self.message.value = f"{html.escape(words, quote=False)} {download_link(page.path, self._t['download'])}"
+        return page
 
     def _make_string(self) -> None:
         self.share_box.value = self.share_string()

@@ -93,6 +93,8 @@ class Tools:
                 (self.share_box, "share_string"),
                 (self.make_string_button, "make_string"),
                 (self.load_string_button, "load_string"),
+                (self.page_path, "page_file"),
+                (self.export_button, "export_page"),
             ]
         return pairs
 

@@ -51,7 +51,8 @@ def add_parser(sub):
 def export(args) -> int:
     """Write the page; print where, how big and how many steps."""
     from ..app.text import LANGS
-    from ..export import ExportError, export_run
+    from ..export import ExportError
+    from ..export.folder import export_run
 
     if args.lang not in LANGS:
         raise UsageError(f"--lang {args.lang!r} is not valid; choose one of {', '.join(LANGS)}")

@@ -1,8 +1,9 @@
 """A run as one web page: a serverless replay of the app that any number of students open, offline.
 
-    from workbench.export import export_run
+    from workbench.export.folder import export_run
     export_run("runs/first", "first.html")                          # every step
     export_run("runs/macro", "macro.html", lang="zh", max_steps=200)  # first, last, 198 evenly between
+    app.export("here.html")                                         # a live app: wb.app.Workbench.export
 
     python -m workbench export runs/first --out first.html [--lang zh] [--max-steps N]
 
@@ -10,7 +11,9 @@ The page is the app's own output: the app replays the run headless and is scrubb
 step (capture.py); what it shows (every view's plotly JSON, floats rounded to `digits` significant
 digits, and the HTML of its counter, phase and narration) is stored as keyframes and diffs
 (patch.py) and played back by plain JavaScript with Plotly.react (page.py, player.js): no kernel, no
-server, no network. Owns: `export_run`. Must not: change the app, or write anything but `out`
+server, no network. Owns: `export_app` (the page of an app replaying a run; `folder.export_run` makes
+that app from a run folder, `Workbench.export` from itself). Must not: import the app's Workbench (the
+app is the layer above and exports through this), change the app, or write anything but `out`
 (atomically).
 """
 
@@ -21,17 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import atomic_write
-from .capture import READOUTS, ExportError, capture, kept_steps
+from .capture import READOUTS, ExportError, capture, check, kept_steps, run_config
 from .patch import Encoder, decode, resolve
 
-__all__ = ["Exported", "ExportError", "export_run", "kept_steps", "read_page"]
+__all__ = ["Exported", "ExportError", "check", "export_app", "kept_steps", "read_page", "run_config"]
 
 READOUTS_CHANNEL = "_readouts"  # the channel of the readouts' HTML (a view's name never starts with "_")
 
 
 @dataclass(frozen=True)
 class Exported:
-    """What `export_run` wrote."""
+    """What `export_app` (and `folder.export_run`) wrote."""
 
     path: Path
     bytes: int
@@ -40,10 +43,11 @@ class Exported:
     compressed: bool
 
 
-def export_run(
-    path: str | os.PathLike,
-    out: str | os.PathLike | None = None,
-    lang: str = "en",
+def export_app(
+    app,
+    out: str | os.PathLike,
+    name: str,
+    config: dict,
     max_steps: int | None = None,
     *,
     digits: int = 5,
@@ -51,22 +55,21 @@ def export_run(
     compress: bool | None = None,
     progress: bool = False,
 ) -> Exported:
-    """Write the run in folder `path` as one self-contained HTML page `out` (default: FOLDER.html here).
-
-    `lang`: "en" or "zh", as the app; `max_steps`: keep at most that many steps (the first, the last and
-    evenly spaced between; default all); `digits`: significant digits of the floats; `every`: a keyframe
-    every that many kept steps; `compress`: gzip + base64 the data (default: when over 256 KiB);
-    `progress`: a progress bar. Raises ExportError (a ValueError) naming a bad value, before any work.
-    """
+    """Write what `app` (a Workbench replaying a run, made for this: it is scrubbed) shows at each step as
+    one self-contained HTML page `out`, in the app's language; `name` and `config`: the run's (the page
+    shows them, with config["command"]). `max_steps`: keep at most that many steps (the first, the last
+    and evenly spaced between; default all); `digits`: significant digits of the floats; `every`: a
+    keyframe every that many kept steps; `compress`: gzip + base64 the data (default: when over 256 KiB);
+    `progress`: a progress bar. Raises ExportError (a ValueError) naming a bad value, before any work."""
     from tqdm.auto import tqdm
 
     from ..app import text
     from ..app.stylesheet import STYLE
     from . import page
 
-    out = Path(out) if out is not None else Path(f"{Path(path).resolve().name}.html")
+    out = Path(out)
     _check_out(out)
-    cap = capture(path, lang, max_steps, digits)
+    cap = capture(app, name, config, max_steps, digits)
     enc = Encoder(every)
     states = tqdm(cap.states(), total=len(cap.steps), desc="export", unit="step", disable=not progress)
     for state in states:
@@ -76,9 +79,9 @@ def export_run(
     if "alarm" in cap.opening:
         readouts["alarm"] = "wb-alarm"
     html = page.build(
-        name=Path(path).resolve().name,
-        lang=lang,
-        labels=text.labels(lang),
+        name=name,
+        lang=cap.lang,
+        labels=text.labels(cap.lang),
         views=cap.views,
         readouts=readouts,
         steps=cap.steps,

@@ -1,6 +1,6 @@
 """What the live app shows at each step of a run: the app itself, driven headless over the run folder.
 
-    cap = capture("runs/first", lang="zh", max_steps=200)
+    cap = capture(Workbench.replay("runs/first", lang="zh"), "first", config, max_steps=200)
     cap.steps            # the run steps kept: 0, ..., the last (first, last and evenly spaced between)
     for state in cap.states():   # per kept step: {"figures": {view: plotly JSON}, "readouts": {name: HTML}}
         ...
@@ -10,8 +10,9 @@ kept step the History scrubber is set (`app.scrubber.value = step`) and what the
 every view's plain plotly JSON (`app.views.figures[name]`) and the HTML of its readouts (step counter,
 phase, narration, ...). Floats are rounded to `digits` significant digits (what a figure shows).
 
-Owns: `capture`, `Capture`, `kept_steps` (thinning a long history) and the table of the app's
-readouts that a page shows. Must not: draw, train, change the app, or write anything.
+Owns: `capture`, `Capture`, `kept_steps` (thinning a long history), `run_config`, the checks of a
+page's language and precision, and the table of the app's readouts that a page shows. Must not:
+build the app (its caller does: the app is the layer above), draw, train, or write anything.
 """
 
 from __future__ import annotations
@@ -90,15 +91,8 @@ def readouts(app) -> dict[str, str]:
     return out
 
 
-def capture(path: str | os.PathLike, lang: str = "en", max_steps: int | None = None, digits: int = 5) -> Capture:
-    """The app replaying the run in folder `path`, in `lang`, ready to step through its kept steps."""
-    from ..app import text
-    from ..app.workbench import Workbench
-
-    if lang not in text.LANGS:
-        raise ExportError(f"unknown language {lang!r}; valid: {', '.join(text.LANGS)}")
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 3 <= digits <= 17:
-        raise ExportError(f"digits must be an int from 3 to 17, got {digits!r}")
+def run_config(path: str | os.PathLike) -> dict:
+    """The config.json of the run in folder `path`; ExportError when there is none."""
     folder = RunFolder(path)
     if not folder.path.is_dir():
         raise ExportError(f"no run folder at {path} (make one with `python -m workbench search --out {path}`)")
@@ -106,13 +100,28 @@ def capture(path: str | os.PathLike, lang: str = "en", max_steps: int | None = N
         raise ExportError(
             f"{path} holds no run (no config.json); make one with `python -m workbench search --out {path}`"
         )
-    config = folder.read_config()
-    app = Workbench.replay(path, lang=lang)
+    return folder.read_config()
+
+
+def check(lang: str, digits: int) -> None:
+    """Refuse a language the app does not speak, or a float precision out of range."""
+    from ..app import text
+
+    if lang not in text.LANGS:
+        raise ExportError(f"unknown language {lang!r}; valid: {', '.join(text.LANGS)}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 3 <= digits <= 17:
+        raise ExportError(f"digits must be an int from 3 to 17, got {digits!r}")
+
+
+def capture(app, name: str, config: dict, max_steps: int | None = None, digits: int = 5) -> Capture:
+    """`app`, a Workbench replaying a run (`Workbench.replay(path, lang=...)`, made for this: it is
+    scrubbed), ready to step through the kept steps; `name` and `config`: the run's, for messages."""
+    check(app.lang, digits)
     _show_every_view(app)
     history = app.history
     total = history[-1].step if len(history) else 0
     steps = kept_steps(total, max_steps)
-    return Capture(app, str(path), lang, total, steps, digits, config, opening=readouts(app))
+    return Capture(app, name, app.lang, total, steps, digits, config, opening=readouts(app))
 
 
 def _show_every_view(app) -> None:
