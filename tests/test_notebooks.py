@@ -200,6 +200,7 @@ def test_notebook_renders_in_jupyterlab(path, lab, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.browser
 def test_docs_page_embeds_plotly_and_loads_nothing_from_the_network(tmp_path):
     """`make docs` in small: an executed notebook becomes one offline HTML page (artifacts/docs/ for the browser)."""
     docs = importlib.import_module(f"{GENERATOR_PACKAGE.__name__}.docs")
@@ -215,3 +216,29 @@ def test_docs_page_embeds_plotly_and_loads_nothing_from_the_network(tmp_path):
     out = ARTIFACTS / "docs"
     out.mkdir(parents=True, exist_ok=True)
     (out / name.replace(".ipynb", ".html")).write_text(page, encoding="utf-8")
+    # in a browser with the network blocked, from file://, every figure is drawn
+    from servers import browser
+
+    figures = page.count('class="plotly-graph-div"')
+    assert figures >= 1, figures
+    with browser(tmp_path, "file://") as tab:
+        tab.goto((out / name.replace(".ipynb", ".html")).resolve().as_uri())
+        tab.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {figures}")
+        drawn = tab.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].map(e => e.data.length)")
+        assert len(drawn) == figures and all(n > 0 for n in drawn), drawn
+
+
+@pytest.mark.slow
+def test_docs_export_one_run_per_scenario(tmp_path):
+    """`make docs` writes each scenario's run as the app's offline page; the page holds every step."""
+    from workbench.export import read_page
+
+    docs = importlib.import_module(f"{GENERATOR_PACKAGE.__name__}.docs")
+    written = docs.export_scenarios(tmp_path, names=["collapse"], langs=("en", "zh"), alternations=1)
+    assert [p.name for p in written] == ["collapse.html", "collapse.zh.html"]
+    data = read_page(written[1].read_text(encoding="utf-8"))
+    assert data["meta"]["total"] == 57 and len(data["meta"]["steps"]) == 58  # 47 ω + 10 θ steps, and step 0
+    goal = data["at"](len(data["meta"]["steps"]) - 1)["_readouts"]["goal"]
+    assert "一个子模型占据一切" in goal, goal  # the scenario's goal line, in Chinese
+    with pytest.raises(ValueError, match="unknown scenario 'nope'"):
+        docs.export_scenarios(tmp_path, names=["nope"])

@@ -3,6 +3,9 @@
     python -m notebooks.generator.docs                 # every notebook, en and zh, into docs/html/
     python -m notebooks.generator.docs --only 00 03    # some of them (by lesson number or file name)
 
+Then (unless --only or --no-runs) one run per app scenario, exported as the app's own offline page
+(`Workbench.export`), into docs/html/runs/.
+
 Each notebook is executed on a fresh kernel (its seconds are measured and written to docs/html/timings.json),
 then converted with nbconvert's "lab" template made offline: plotly figures are redrawn from their JSON with
 plotly.js embedded once per page (no CDN), formulas become MathML (no MathJax; with `latex2mathml` installed,
@@ -10,7 +13,8 @@ else they stay as TeX), and the template's network scripts (require.js, the widg
 are left out. The app and progress bars are live widgets, which a static page cannot run: a note says so.
 
 Owns: executing a notebook for the docs (`execute`), the offline HTML conversion (`to_html`), the check that a
-page loads no script from the network (`network_urls`, `embeds_plotly`), and the command line.
+page loads no script from the network (`network_urls`, `embeds_plotly`), the scenario runs (`export_scenarios`),
+and the command line.
 Must not: change the committed notebooks (they stay output-free) or hold lesson content.
 """
 
@@ -164,14 +168,44 @@ def to_html(nb, lang: str = "en") -> str:
     return _TOKEN.sub(lambda token: math.get(token.group(0), ""), page)
 
 
-def _index(rows: list[tuple[str, float]]) -> str:
+def export_scenarios(out: Path, names=None, langs=("en", "zh"), alternations: int = 2, seed: int = 0) -> list[Path]:
+    """One exported run per app scenario (the presets the notebooks and the teacher's guide use): the app
+    made for the scenario, `alternations` times its Alternate button, written with `Workbench.export`
+    as out/runs/SCENARIO[.zh].html, pages that replay the run offline with every view and the narration."""
+    import workbench as wb
+    from workbench.app import scenarios
+
+    names = list(scenarios.SCENARIOS) if names is None else list(names)
+    for name in names:
+        scenarios.get(name)  # an unknown name is refused before any work
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names:
+        space = wb.spaces.get("teaching")
+        trainer = wb.Trainer(space, config=scenarios.get(name).config(space), seed=seed)
+        app = wb.app.Workbench(trainer, scenario=name)
+        for _ in range(alternations):
+            app.alternate()
+        for lang in langs:
+            target = out / "runs" / (f"{name}.html" if lang == "en" else f"{name}.{lang}.html")
+            app.export(target, lang=lang)
+            written.append(target)
+            print(f"scenario {name} ({lang}): {app.history[-1].step} steps -> {target}", file=sys.stderr)
+    return written
+
+
+def _index(rows: list[tuple[str, float]], runs: list[str] = ()) -> str:
     items = "\n".join(
         f'<li><a href="{html.escape(Path(n).stem)}.html">{html.escape(n)}</a> ({s:.0f} s to run here)</li>'
         for n, s in rows
     )
+    pages = "\n".join(f'<li><a href="runs/{html.escape(n)}">{html.escape(n)}</a></li>' for n in runs)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>ENAS Workbench notebooks</title>'
-        "</head>\n<body><h1>ENAS Workbench: executed notebooks</h1>\n<ul>\n" + items + "\n</ul></body></html>\n"
+        "</head>\n<body><h1>ENAS Workbench: executed notebooks</h1>\n<ul>\n" + items + "\n</ul>\n"
+        "<h2>One run per scenario, as the app shows it (offline pages: scrub, play, step)</h2>\n<ul>\n"
+        + pages
+        + "\n</ul></body></html>\n"
     )
 
 
@@ -191,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="+", help="lesson numbers or file names, e.g. 00 03_ranking_fidelity.zh")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
     ap.add_argument("--keep-ipynb", action="store_true", help="also write the executed notebooks (OUT/executed/)")
+    ap.add_argument("--no-runs", action="store_true", help="skip the exported run of each app scenario (OUT/runs/)")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     timings_path = args.out / "timings.json"
@@ -209,7 +244,10 @@ def main(argv: list[str] | None = None) -> int:
         timings[name] = round(seconds, 1)
         print(f"{name}: {seconds:.1f} s -> {target}", file=sys.stderr)
     timings_path.write_text(json.dumps(timings, indent=2, sort_keys=True) + "\n")
-    (args.out / "index.html").write_text(_index(sorted(timings.items())), encoding="utf-8")
+    if not args.no_runs and not args.only:
+        export_scenarios(args.out)
+    runs = sorted(p.name for p in (args.out / "runs").glob("*.html")) if (args.out / "runs").is_dir() else []
+    (args.out / "index.html").write_text(_index(sorted(timings.items()), runs), encoding="utf-8")
     print(json.dumps(timings, indent=2, sort_keys=True))
     return 0
 

@@ -28,6 +28,7 @@ class Replay:
     history: History
     initial_policy: Distributions  # the run's θ before its first step, along its most likely child
     path: str
+    config: TrainerConfig | None = None  # the run's config (None: unknown)
 
     @classmethod
     def read(cls, path: str | os.PathLike) -> Replay:
@@ -41,4 +42,4 @@ class Replay:
         space = spaces.get(run["space"], **run["space_options"])
         config = TrainerConfig.for_space(space).replace(**run["config"])
         controller = Controller.for_run(space, config, int(run["seed"]))
-        return cls(space, History.from_log(path), greedy_policy(controller), str(path))
+        return cls(space, History.from_log(path), greedy_policy(controller), str(path), config)

@@ -37,8 +37,8 @@ class Sessions:
 
     def _matching_scenario(self) -> str:
         """The scenario whose config the trainer has, else "custom"."""
-        cfg, space = self.trainer.config, self.trainer.space
-        return next((s.name for s in scenarios.SCENARIOS.values() if s.config(space) == cfg), "custom")
+        cfg = self._replay.config if self.replaying else self.trainer.config
+        return next((s.name for s in scenarios.SCENARIOS.values() if s.config(self.space) == cfg), "custom")
 
     def _scenario_options(self) -> list[tuple[str, str]]:
         options = [(s.title[self.lang], s.name) for s in scenarios.SCENARIOS.values()]

@@ -59,9 +59,9 @@ class Workbench(Layout, Sessions, Tools):
         if trainer is None and not self.replaying:
             trainer = self._scenario_trainer(scenario or scenarios.DEFAULT, "teaching", seed=0)
         self.trainer = None if self.replaying else trainer
-        self.scenario = scenario or (self._matching_scenario() if not self.replaying else "custom")
         self.space = _replay.space if self.replaying else self.trainer.space
         self._replay = _replay
+        self.scenario = scenario or self._matching_scenario()
         self._initial_policy = _replay.initial_policy if self.replaying else greedy_policy(self.trainer.controller)
         self._blocks = self.space.block_names()
         self._sample_gen = seeds.generator(getattr(self.trainer, "seed", 0), "app-samples")
@@ -81,7 +81,7 @@ class Workbench(Layout, Sessions, Tools):
             self._n(),
             narration=self._t["ready"]
             if not self.replaying
-            else self._t["replaying"].format(path=_replay.path, n=self._n()),
+            else self._t["replaying"].format(path=Path(_replay.path).name, n=self._n()),
         )
 
     # ---- construction ---------------------------------------------------------------------
