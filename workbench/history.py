@@ -1,9 +1,9 @@
 """What the trainer did, step by step: frozen records and the History that holds them.
 
 Owns: SharedRecord (one ω step), ControllerRecord (one θ step) with a ChildScore per sampled
-child, SkippedRecord (a diverged step skipped under `on_nan="skip"`), History (an append-only
-sequence with filters and a pandas view), and the records' JSON form (`record_to_dict` /
-`record_from_dict`, one log.jsonl line each).
+child, θ's gradient norm and its saturation, SkippedRecord (a diverged step skipped under
+`on_nan="skip"`), History (an append-only sequence with filters and a pandas view), and the
+records' JSON form (`record_to_dict` / `record_from_dict`, one log.jsonl line each).
 Must not: train or plot.
 """
 
@@ -75,6 +75,8 @@ class ControllerRecord:
     seconds: float
     phase: str = "controller"
     children: tuple[ChildScore, ...] = ()  # one per sampled child, in sampling order (empty in older logs)
+    grad_norm: float | None = None  # total L2 norm of θ's gradient before the update (None in older logs)
+    saturation: float | None = None  # share of the policy's decisions at the tanh bound (saturation.py; None: older)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ _VERDICT_COLORS = {
     "healthy": st.STATUS_COLORS["ok"],
     "warning": st.STATUS_COLORS["warning"],
     "collapsed": st.STATUS_COLORS["alarm"],
+    "converged": st.OKABE_ITO["blue"],
 }
 
 

@@ -79,6 +79,26 @@ COLLAPSE: Table = {
         "healthy": "HEALTHY",
         "warning": "AT RISK",
         "collapsed": "COLLAPSED",
+        "converged": "CONVERGED",
+        "converged_text": "the policy concentrated after the shared weights could tell the children apart: "
+        "a convergence, not a collapse",
+        "diag_onset": "the entropy began to fall at θ step {k} (step {s})",
+        "diag_snr": "at the onset the children's rewards spread {snr}× the minibatch noise (convergence needs {m}×)",
+        "diag_learned": "the shared loss had fallen {p} before the onset (convergence needs {m})",
+        "diag_coverage": "ω's coverage at the onset: Gini {g} of the update counts (at most {m}), {n} of blocks never "
+        "updated",
+        "diag_saturation": "{p} of the decisions sit at the tanh bound",
+        "diag_flattery": "the favourite scores {d} against the other children with the shared weights",
+        "remedy_noise": "rewards are within minibatch noise: you are learning from noise — lower controller_lr, "
+        "raise controller_aggregate, keep the tanh constant",
+        "remedy_untrained": "the policy decided before the shared weights learned: train ω longer before θ "
+        "(more ω steps or the uniform sampler first), lower controller_lr, keep the tanh constant",
+        "remedy_coverage": "ω's coverage is uneven, so rewards favour the children trained most: warm up with the "
+        "uniform or fair sampler, raise entropy_weight",
+        "remedy_saturated": "; {p} of the decisions sit at the tanh bound, where θ's gradient vanishes",
+        "remedy_converged": "nothing to fix: derive the final child (trainer.derive())",
+        "remedy_unknown": "this log has no per-child rewards, so collapse cannot be told from convergence: "
+        "rerun with this version to record them",
         "title": "Controller collapse check: {verdict}",
         "title_compact": "Collapse check: {verdict}",
         "over": "over the last {n} sampled children: ",
@@ -126,6 +146,22 @@ COLLAPSE: Table = {
         "healthy": "健康",
         "warning": "有风险",
         "collapsed": "已坍缩",
+        "converged": "已收敛",
+        "converged_text": "策略在共享权重已能区分子模型之后才集中：这是收敛，不是坍缩",
+        "diag_onset": "熵从第 {k} 个 θ 步（第 {s} 步）开始下降",
+        "diag_snr": "开始下降时，子模型奖励的离散度是小批量噪声的 {snr} 倍（收敛需要 {m} 倍）",
+        "diag_learned": "开始下降之前共享损失下降了 {p}（收敛需要 {m}）",
+        "diag_coverage": "开始下降时 ω 的覆盖：更新次数的基尼系数 {g}（至多 {m}），{n} 的权重块从未更新",
+        "diag_saturation": "{p} 的决策处在 tanh 边界上",
+        "diag_flattery": "在共享权重下，最常见的子模型比其他子模型高 {d}",
+        "remedy_noise": "奖励的差别在小批量噪声之内：你在从噪声中学习——降低 controller_lr，"
+        "提高 controller_aggregate，保留 tanh 常数",
+        "remedy_untrained": "共享权重还没学到东西，策略就已经决定了：在训练 θ 之前多训练 ω"
+        "（更多 ω 步，或先用均匀采样），降低 controller_lr，保留 tanh 常数",
+        "remedy_coverage": "ω 的覆盖不均匀，奖励偏向训练最多的子模型：先用均匀或公平采样预热，提高 entropy_weight",
+        "remedy_saturated": "；{p} 的决策处在 tanh 边界上，θ 的梯度在那里消失",
+        "remedy_converged": "无需修正：导出最终的子模型（trainer.derive()）",
+        "remedy_unknown": "这份日志没有每个子模型的奖励，无法区分坍缩与收敛：用此版本重新运行以记录它们",
         "title": "控制器坍缩检查：{verdict}",
         "title_compact": "坍缩检查：{verdict}",
         "over": "最近 {n} 个采样子模型：",
