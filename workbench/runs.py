@@ -3,22 +3,28 @@
     runs/NAME/config.json    what the run is: space and options, TrainerConfig, seed, data, versions
     runs/NAME/log.jsonl      one JSON record per step, appended as the run goes
     runs/NAME/checkpoint.pt  the latest checkpoint (checkpoint.py), with the log length it matches
+    runs/NAME/checkpoints/   kept checkpoints (`--keep-checkpoints N`): step-00000120.pt, the newest K of them
     runs/NAME/summary.json   at the end: the derived child, most likely child, best sampled child, metrics
 
 Owns: those files, the log's agreement with the checkpoint (the checkpoint stores how many log
 lines it covers and their SHA-256; resuming cuts the log back to them), restoring a Trainer from
-a folder and the end-of-run summary. Every file is replaced atomically except the log, which is
-appended one whole line per write; an unfinished last line is dropped. Must not: parse
-command lines or print (cli/ does).
+a folder (from its latest checkpoint, or from the last kept one at or before a step), forking a
+new run folder from a kept checkpoint, and the end-of-run summary. Every file is replaced
+atomically except the log, which is appended one whole line per write; an unfinished last line
+is dropped. A kept checkpoint is written before checkpoint.pt at the same step, and kept ones
+past the step a run resumes from are deleted (the steps after it are run again, their log lines
+rewritten). Must not: parse command lines or print (cli/ does).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
 import platform
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -32,7 +38,9 @@ from .trainer import Trainer
 from .version import __version__
 
 CONFIG, LOG, CHECKPOINT, SUMMARY = "config.json", "log.jsonl", "checkpoint.pt", "summary.json"
-FILES = (CONFIG, LOG, CHECKPOINT, SUMMARY)
+KEPT = "checkpoints"  # the folder of kept checkpoints
+FILES = (CONFIG, LOG, CHECKPOINT, SUMMARY, KEPT)
+_KEPT_NAME = re.compile(r"^step-(\d{8,})\.pt$")
 RUN_FORMAT = "enas-workbench-run"
 IDENTITY = ("format", "space", "space_options", "seed", "config", "data")  # config.json keys that make a run itself
 
@@ -132,8 +140,11 @@ class RunFolder:
         """The verified checkpoint payload, or None if the run has not written one yet."""
         return load_checkpoint(self.file(CHECKPOINT)) if self.file(CHECKPOINT).exists() else None
 
-    def write_checkpoint(self, trainer, log: RunLog) -> None:
-        """Checkpoint `trainer` with the length and checksum of the log it matches (log synced first)."""
+    def write_checkpoint(self, trainer, log: RunLog, keep: bool = False, keep_last: int = 0) -> None:
+        """Checkpoint `trainer` with the length and checksum of the log it matches (log synced first).
+
+        `keep=True` also keeps a copy in checkpoints/ (written first), then deletes the oldest kept
+        ones beyond the newest `keep_last` (0: keep them all)."""
         state = trainer.state_dict()
         bad = [name for name, t in _float_tensors(state) if not torch.isfinite(t).all()]
         if bad:  # the trainer undoes non-finite updates, so this is a last guard, never expected
@@ -141,7 +152,67 @@ class RunFolder:
                 f"refusing to checkpoint non-finite values in {', '.join(bad[:5])}; the last good checkpoint was kept"
             )
         log.sync()
-        save_checkpoint(self.file(CHECKPOINT), {"trainer": state, "log": {"lines": log.lines, "sha256": log.sha256}})
+        payload = {"trainer": state, "log": {"lines": log.lines, "sha256": log.sha256}}
+        if keep:
+            self.file(KEPT).mkdir(exist_ok=True)
+            save_checkpoint(self.kept_path(trainer.step), payload)
+            steps = self.kept_steps()
+            for old in steps[: max(len(steps) - keep_last, 0)] if keep_last else ():
+                self.kept_path(old).unlink(missing_ok=True)
+        save_checkpoint(self.file(CHECKPOINT), payload)
+
+    # ---- kept checkpoints -----------------------------------------------------------------
+    def kept_path(self, step: int) -> Path:
+        return self.file(KEPT) / f"step-{step:08d}.pt"
+
+    def kept_steps(self) -> list[int]:
+        """The steps of the kept checkpoints in checkpoints/, in order (not yet verified)."""
+        folder = self.file(KEPT)
+        if not folder.is_dir():
+            return []
+        return sorted(int(m.group(1)) for p in folder.iterdir() if (m := _KEPT_NAME.match(p.name)))
+
+    def drop_kept_after(self, step: int) -> None:
+        """Delete the kept checkpoints past `step`: a run resumed from `step` runs those steps again."""
+        for s in self.kept_steps():
+            if s > step:
+                self.kept_path(s).unlink(missing_ok=True)
+
+    def checkpoint_at(self, step: int) -> dict:
+        """The verified payload of the last checkpoint at or before `step` (kept ones and checkpoint.pt),
+        whose log lines log.jsonl still starts with; CheckpointError naming the steps there are if none fits."""
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ValueError(f"step must be an int >= 0, got {step!r}")
+        candidates = [(s, self.kept_path(s)) for s in self.kept_steps()]
+        latest = self.read_checkpoint()
+        if latest is not None:
+            candidates.append((int(latest["trainer"]["step"]), self.file(CHECKPOINT)))
+        fitting = sorted((s, p) for s, p in candidates if s <= step)
+        if not fitting:
+            have = sorted({s for s, _ in candidates})
+            raise CheckpointError(
+                f"{self.path} has no checkpoint at or before step {step}; "
+                + (f"it has steps {', '.join(map(str, have))}" if have else "it has none")
+                + " (keep more with workbench search --keep-checkpoints N)"
+            )
+        s, path = fitting[-1]
+        payload = latest if path == self.file(CHECKPOINT) else load_checkpoint(path)
+        if int(payload["trainer"]["step"]) != s or payload["log"]["lines"] != s:
+            raise CheckpointError(f"{path} holds step {payload['trainer']['step']}, not the step its name says ({s})")
+        self.check_log(payload)
+        return payload
+
+    def write_fork(self, source: RunFolder, checkpoint: dict, run: dict, config: dict) -> None:
+        """Make this folder a new run forked from `checkpoint` of `source`: its log up to there, the
+        checkpoint with trainer config `config`, and config.json `run` (written last: until it is
+        there the folder holds no run). `source` is only read."""
+        kept, _ = _log_prefix(source.file(LOG), checkpoint["log"]["lines"], checkpoint["log"]["sha256"])
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.clear()
+        atomic_write(self.file(LOG), kept)
+        payload = {"trainer": {**checkpoint["trainer"], "config": dict(config)}, "log": dict(checkpoint["log"])}
+        save_checkpoint(self.file(CHECKPOINT), payload)
+        self.write_config(run)
 
     def check_log(self, checkpoint: dict) -> None:
         """Raise CheckpointError unless log.jsonl starts with the lines `checkpoint` was written with."""
@@ -158,14 +229,22 @@ class RunFolder:
 
     def remove_temp_files(self) -> None:
         """Delete temporary files that a killed write left behind."""
-        for p in self.path.glob(".*.tmp"):
+        for p in [*self.path.glob(".*.tmp"), *self.file(KEPT).glob(".*.tmp")]:
             p.unlink(missing_ok=True)
 
     def clear(self) -> None:
         """Delete the run's files (for --force); other files in the folder are left alone."""
         self.remove_temp_files()
+        kept = self.file(KEPT)
+        if kept.is_dir():
+            for p in kept.iterdir():
+                if _KEPT_NAME.match(p.name) or is_temp_file(p.name):
+                    p.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # anything else the user put there stays, and so does the folder
+                kept.rmdir()
         for name in FILES:
-            self.file(name).unlink(missing_ok=True)
+            if name != KEPT:
+                self.file(name).unlink(missing_ok=True)
 
 
 def _log_prefix(path: Path, lines: int, sha256: str) -> tuple[bytes, hashlib._Hash]:
@@ -198,10 +277,16 @@ def _float_tensors(obj, prefix: str = ""):
             yield from _float_tensors(value, f"{prefix}.{key}" if prefix else str(key))
 
 
-def load_trainer(path: str | os.PathLike, data=None, device="cpu"):
-    """A Trainer from a run folder or a checkpoint file; with the run's log, its History too."""
+def load_trainer(path: str | os.PathLike, data=None, device="cpu", step: int | None = None):
+    """A Trainer from a run folder or a checkpoint file; with the run's log, its History too.
+
+    `step=t` (a run folder only) forks from the last checkpoint at or before step t, kept ones
+    (`--keep-checkpoints`) included: the Trainer and its History are the run's as they were there,
+    bit for bit; the folder is only read."""
     path = Path(path)
-    if path.is_dir() and not (path / CHECKPOINT).exists():
+    if step is not None and not path.is_dir():
+        raise ValueError(f"step={step!r} needs a run folder, and {path} is not one")
+    if path.is_dir() and step is None and not (path / CHECKPOINT).exists():
         detail = (
             "it holds a run that has not reached its first checkpoint"
             if (path / CONFIG).exists()
@@ -209,7 +294,7 @@ def load_trainer(path: str | os.PathLike, data=None, device="cpu"):
         )
         raise CheckpointError(f"no {CHECKPOINT} in {path}: {detail}")
     ckpt_path = path / CHECKPOINT if path.is_dir() else path
-    payload = load_checkpoint(ckpt_path)
+    payload = load_checkpoint(ckpt_path) if step is None else RunFolder(path).checkpoint_at(step)
     state = payload.get("trainer")
     if not isinstance(state, dict) or not {"space", "config", "seed"} <= set(state):
         raise CheckpointError(f"{ckpt_path} holds no trainer state")

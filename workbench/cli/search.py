@@ -1,10 +1,12 @@
 """`workbench search`: run a search headless into a run folder, or resume one, step for step.
 
 Owns: the subcommand's flags, the loop around `Trainer.run` that appends the log and writes
-checkpoints, signals (SIGINT/SIGTERM: checkpoint, then exit 130; a second one stops at once),
-divergence (exit 3, the last good checkpoint kept), the closing summary and the command line
-that makes the run again. Must not: train (the Trainer does), define file formats (runs.py and
-checkpoint.py do) or judge the input (plan.py does, before any work).
+checkpoints (the latest, and kept ones every --keep-checkpoints steps), writing a fork (a new run
+from a kept checkpoint of another, plan.py picks it), signals (SIGINT/SIGTERM: checkpoint, then
+exit 130; a second one stops at once), divergence (exit 3, the last good checkpoint kept), the
+closing summary and the command line that makes the run again. Must not: train (the Trainer
+does), define file formats (runs.py and checkpoint.py do) or judge the input (plan.py does,
+before any work).
 """
 
 from __future__ import annotations
@@ -21,23 +23,29 @@ from ..runs import RunFolder, load_trainer, summarize, versions
 from ..trainer import Trainer
 from .errors import EXIT_DIVERGED, EXIT_INTERRUPTED, EXIT_OK, UsageError, report
 from .flags import add_config_flags, add_space_flags, natural_int, positive_int
-from .plan import plan_search, resolve_device
+from .plan import KEEP_LAST, plan_search, resolve_device
 
 HELP = """\
 Run an ENAS search headless and write it into a run folder:
   config.json     everything needed to reproduce the run
   log.jsonl       one JSON record per step, appended as the run goes
   checkpoint.pt   the latest checkpoint (every --checkpoint-every steps and at the end)
+  checkpoints/    with --keep-checkpoints N: a checkpoint every N steps, the newest --keep-last of them
   summary.json    at the end: the derived child (ENAS's pick: the best of 10 children of the
                   final policy on one validation minibatch), most likely child, best sampled child
 
 A run killed at any moment and resumed with --resume ends exactly as if never interrupted.
+A fork (--resume X --from-step T --out Y) makes a new run Y from X's last checkpoint at or before
+step T, X untouched: Y's log holds X's records up to there, and Y goes on with X's config changed
+by --set KEY=VALUE; with no change it goes on exactly as X did.
 
 examples:
   workbench search --space teaching --epochs 5 --seed 0 --out runs/first
   workbench search --space teaching --num-nodes 3 --shared-lr 0.02 --out runs/small
   workbench search --resume runs/first
-  workbench search --resume runs/first --epochs 10      # go on to 10 epochs"""
+  workbench search --resume runs/first --epochs 10      # go on to 10 epochs
+  workbench search --space teaching --keep-checkpoints 50 --out runs/kept
+  workbench search --resume runs/kept --from-step 400 --out runs/branch --set entropy_weight=0.01"""
 
 
 class _Interrupted(Exception):
@@ -52,10 +60,23 @@ def add_parser(sub) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=HELP,
     )
-    where = p.add_argument_group("where").add_mutually_exclusive_group(required=True)
+    where = p.add_argument_group("where (one of --out and --resume; both with --from-step: a fork)")
     where.add_argument("--out", metavar="DIR", help="run folder to create (a folder holding this same run goes on)")
     where.add_argument(
         "--resume", metavar="DIR", help="continue the run in DIR from its checkpoint, with its stored config"
+    )
+    where.add_argument(
+        "--from-step",
+        type=natural_int,
+        metavar="T",
+        help="fork: a new run in --out from the last checkpoint of the --resume run at or before step T",
+    )
+    where.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="fork: change a TrainerConfig field of the new run, e.g. --set entropy_weight=0.01 (repeatable)",
     )
     run = p.add_argument_group("run")
     run.add_argument(
@@ -80,6 +101,18 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="write checkpoint.pt every N steps (default 100) and at the end",
     )
     run.add_argument(
+        "--keep-checkpoints",
+        type=positive_int,
+        metavar="N",
+        help="also keep a checkpoint every N steps in checkpoints/, to fork from with --from-step (default: none)",
+    )
+    run.add_argument(
+        "--keep-last",
+        type=natural_int,
+        metavar="K",
+        help="kept checkpoints to hold at most: the oldest go (default 20; 0 keeps them all)",
+    )
+    run.add_argument(
         "--on-nan",
         choices=("raise", "skip"),
         help="a NaN or infinite loss or reward: stop with exit "
@@ -100,12 +133,22 @@ def search(args) -> int:
     folder, run = plan.folder, plan.run
     device = resolve_device(run["device"])
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
-    if plan.checkpoint is not None:
+    checkpoint = plan.checkpoint
+    if plan.fork_from is not None:
+        try:  # a state this machine's data or code does not fit is refused before the fork is written
+            load_trainer(plan.fork_from.path, device=device, step=int(checkpoint["trainer"]["step"]))
+        except ValueError as e:
+            raise UsageError(f"{plan.fork_from.path} cannot be forked here: {e}") from None
+        folder.write_fork(plan.fork_from, checkpoint, run, run["config"])
+        checkpoint = folder.read_checkpoint()
+        say(f"forked {plan.fork_from.path} at step {checkpoint['trainer']['step']} into {folder.path}")
+    if checkpoint is not None:
         try:
             trainer = load_trainer(folder.path, device=device)
         except ValueError as e:  # CheckpointError, or a state this machine's data or code does not fit
             raise UsageError(f"{folder.path} cannot be resumed here: {e}") from None
-        say(f"resuming {folder.path} at step {trainer.step} (epoch {trainer.epoch})")
+        if plan.fork_from is None:
+            say(f"resuming {folder.path} at step {trainer.step} (epoch {trainer.epoch})")
     else:
         space = spaces.get(run["space"], **run["space_options"])
         trainer = Trainer(space, config=TrainerConfig.from_dict(run["config"]), seed=run["seed"], device=device)
@@ -121,7 +164,8 @@ def search(args) -> int:
         )
     folder.write_config(run)
     folder.remove_temp_files()
-    return _train(trainer, folder, run, plan.checkpoint, say, quiet=args.quiet)
+    folder.drop_kept_after(trainer.step)  # kept past here are of steps about to run again
+    return _train(trainer, folder, run, checkpoint, say, quiet=args.quiet)
 
 
 def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) -> int:
@@ -146,10 +190,13 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
     )
     log = folder.open_log(checkpoint)
 
+    keep_every, keep_last = run.get("keep_checkpoints"), run.get("keep_last", KEEP_LAST)
+
     def on_step(record) -> None:
         log.append(record)
-        if trainer.step % run["checkpoint_every"] == 0:
-            folder.write_checkpoint(trainer, log)
+        keep = bool(keep_every) and trainer.step % keep_every == 0
+        if keep or trainer.step % run["checkpoint_every"] == 0:
+            folder.write_checkpoint(trainer, log, keep=keep, keep_last=keep_last)
             stop["saved"] = trainer.step
         bar.update(1)
         if record.phase != "skipped":
@@ -225,5 +272,7 @@ def _command(run: dict, folder: RunFolder) -> str:
     parts += [
         f"--{k.replace('_', '-')} {run[k]}" for k, plain in (("device", "cpu"), ("on_nan", "raise")) if run[k] != plain
     ]
+    if run.get("keep_checkpoints"):
+        parts += [f"--keep-checkpoints {run['keep_checkpoints']}", f"--keep-last {run['keep_last']}"]
     parts += [f"--{k.replace('_', '-')} {v}" for k, v in run["config"].items() if v != base[k]]
     return " ".join(parts + [f"--out {folder.path}"])

@@ -1,4 +1,5 @@
-"""`workbench show DIR`: where a run folder stands: its config, its checkpoint (verified), its log, its summary.
+"""`workbench show DIR`: where a run folder stands: its config, its checkpoint (verified), its log, its summary,
+its kept checkpoints and the run it was forked from.
 
 Owns: the subcommand's flag and what it prints. Must not: write anything, or repair a damaged
 run (it reports it, exit code 1).
@@ -43,6 +44,13 @@ def show(args) -> int:
     except CheckpointError as e:
         print(f"  damaged: {e}")
         ok = False
+    kept = folder.kept_steps()
+    if kept:
+        print(f"  kept checkpoints: steps {', '.join(map(str, kept))} (fork with --from-step)")
+    if run.get("forked_from"):
+        fork = run["forked_from"]
+        changes = ", ".join(f"{k}={v}" for k, v in fork.get("changes", {}).items()) or "no changes"
+        print(f"  forked from {fork.get('run')} at step {fork.get('step')} ({changes})")
     summary = folder.read_summary()
     if summary and summary.get("steps") == (checkpoint or {}).get("trainer", {}).get("step"):
         likely, best, derived = summary["most_likely"], summary["best_sampled"], summary.get("derived")
