@@ -10,8 +10,8 @@ import torch
 import workbench as wb
 
 
-def test_registry_lists_both_spaces():
-    assert wb.spaces.names() == ["teaching", "enas-macro"]
+def test_registry_lists_every_space():
+    assert wb.spaces.names() == ["teaching", "enas-macro", "recurrent", "enas-micro"]
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])

@@ -43,7 +43,10 @@ ALLOWED_CYCLES = [
         "workbench.arch",
         "workbench.spaces",
         "workbench.spaces.base",
+        "workbench.spaces.generic",
         "workbench.spaces.macro",
+        "workbench.spaces.micro",
+        "workbench.spaces.recurrent",
         "workbench.spaces.teaching",
     }
 ]

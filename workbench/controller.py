@@ -8,6 +8,17 @@ A skip decision with attention score a has the logits [-a, a], each divided by t
 squashed by C * tanh, as in ENAS's released controller (`general_controller.py`), so
 p(skip) = sigmoid(2 C tanh(a / T)): 0.047 to 0.953 at C = 1.5. (Logits [0, a] would cap it at
 sigmoid(±C): 0.18 to 0.82.) The independent policy shapes its one skip logit the same way.
+
+A cell space (enas-micro: decisions with a `cell`) is walked as ENAS's `micro_controller.py` does:
+each cell starts with two LSTM steps that make the anchors of its two inputs (attention keys from
+their hidden states, zeros as what is fed back); each node then takes its input decisions (attention
+over the cell's anchors so far, feeding back the chosen anchor), its op decisions (feeding back the
+op's embedding), and one more step whose hidden state is the node's anchor; the reduction cell goes
+on from the normal cell's state. Op logits are squashed by C / op_tanh_reduce (the official micro
+script's 2.5 for enas-micro), input logits by C. Departure: the official op softmax also has a
+learned bias started at 10 for the two separable convs, and the normal cell a fixed ±0.25, a prior
+towards separable convs; here every policy starts near uniform, so a frozen controller (lr 0)
+samples near-uniform children.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from .arch import Arch
 from .spaces import Space
 
 KINDS = ("lstm", "independent")
+OP_TANH_REDUCE = {"enas-micro": 2.5}  # ENAS controller_op_tanh_reduce of the official scripts; 1 for other spaces
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,7 @@ class Controller(nn.Module):
         temperature: float = 1.0,
         tanh_constant: float | None = 1.5,
         seed: int = 0,
+        op_tanh_reduce: float | None = None,
     ):
         super().__init__()
         if kind not in KINDS:
@@ -65,6 +78,14 @@ class Controller(nn.Module):
             raise ValueError(f"hidden_size must be a positive int, got {hidden_size!r}")
         self.space, self.kind = spaces.resolve(space), kind
         self.temperature, self.tanh_constant = temperature, tanh_constant  # validated on use
+        if op_tanh_reduce is None:  # op logits are squashed by tanh_constant / op_tanh_reduce
+            op_tanh_reduce = OP_TANH_REDUCE.get(self.space.kind, 1.0)
+        if isinstance(op_tanh_reduce, bool) or not (
+            isinstance(op_tanh_reduce, (int, float)) and math.isfinite(op_tanh_reduce) and op_tanh_reduce > 0
+        ):
+            raise ValueError(f"op_tanh_reduce must be None or a finite number > 0, got {op_tanh_reduce!r}")
+        self.op_tanh_reduce = float(op_tanh_reduce)
+        self.cells = any(d.cell is not None for d in self.space.decisions)  # walked cell by cell (enas-micro)
         n_ops = len(self.space.ops)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -132,14 +153,16 @@ class Controller(nn.Module):
             tuple(w.skip_layers),
         )
 
-    def _shape(self, logits: torch.Tensor) -> torch.Tensor:
-        """ENAS logit shaping: divide by the temperature, then squash with C * tanh."""
+    def _shape(self, logits: torch.Tensor, reduce: float = 1.0) -> torch.Tensor:
+        """ENAS logit shaping: divide by the temperature, then squash with (C / reduce) * tanh."""
         t, c = self.temperature, self.tanh_constant
         if not (isinstance(t, (int, float)) and math.isfinite(t) and t > 0):
             raise ValueError(f"temperature must be a finite number > 0, got {t!r}")
         if c is not None and not (isinstance(c, (int, float)) and math.isfinite(c) and c >= 0):
             raise ValueError(f"tanh_constant must be None or a finite number >= 0, got {c!r}")
         logits = logits / t
+        if c and reduce != 1.0:
+            c = c / reduce
         return c * torch.tanh(logits) if c else logits
 
     def _skip_logits(self, score: torch.Tensor) -> torch.Tensor:
@@ -175,6 +198,8 @@ class Controller(nn.Module):
                 logits = self._skip_logits(raw[0]) if d.kind == "skip" else self._shape(raw)
                 self._choose(w, k, logits, forced, generator, greedy)
             return w
+        if self.cells:
+            return self._walk_cells(w, forced, generator, greedy)
         return self._walk_lstm(w, forced, generator, greedy)
 
     def _walk_lstm(self, w: _Walk, forced, generator, greedy) -> _Walk:
@@ -210,6 +235,42 @@ class Controller(nn.Module):
             if k == len(decisions) or decisions[k].node != d.node:  # node finished: it becomes an anchor
                 anchors.append(h)
                 keys.append(self.attn_anchor(h))
+        return w
+
+    def _walk_cells(self, w: _Walk, forced, generator, greedy) -> _Walk:
+        """ENAS's micro sampler: per cell, two input anchors; per node, its inputs, its ops, then its anchor."""
+        decisions, n = self.space.decisions, len(self.space.decisions)
+        state = None  # (h, c); zeros at the start, carried from the normal into the reduction cell
+        k = 0
+        while k < n:
+            cell = decisions[k].cell
+            if decisions[k].kind != "input":
+                raise ValueError(
+                    f"a cell must start with an input decision; {decisions[k].name!r} is {decisions[k].kind!r}"
+                )
+            anchors, keys = [], []  # per cell: fed-back input and attention key of each output so far
+            for _ in range(len(decisions[k].options)):  # the cell's inputs: a node-1 input decision's options
+                state = self.lstm(self.start, state)
+                anchors.append(torch.zeros_like(state[0]))
+                keys.append(self.attn_anchor(state[0]))
+            while k < n and decisions[k].cell == cell:  # one node: its inputs, then its ops, then its anchor
+                x, start = self.start, k
+                while k < n and decisions[k].cell == cell and decisions[k].kind == "input":
+                    state = self.lstm(x, state)
+                    scores = self._attention(keys[: len(decisions[k].options)], state[0])  # (options,)
+                    x = anchors[self._choose(w, k, self._shape(scores), forced, generator, greedy)]
+                    k += 1
+                while k < n and decisions[k].cell == cell and decisions[k].kind == "op":
+                    state = self.lstm(x, state)
+                    logits = self._shape(self.op_head(state[0])[0], self.op_tanh_reduce)
+                    choice = self._choose(w, k, logits, forced, generator, greedy)
+                    x = self.op_embedding.weight[choice].unsqueeze(0)
+                    k += 1
+                if k == start:
+                    raise ValueError(f"decision {decisions[k].name!r} of a cell must be an input or an op")
+                state = self.lstm(x, state)
+                anchors.append(state[0])
+                keys.append(self.attn_anchor(state[0]))
         return w
 
     def _attention(self, keys: list[torch.Tensor], h: torch.Tensor) -> torch.Tensor:

@@ -1,11 +1,12 @@
 """Candidate operations by name: the only place op names are defined, and the fixed blocks around them.
 
 Owns: the name -> factory tables for every space's ops (a factory returns an nn.Module, or None
-for a parameter-free op applied as a plain function: identity), and the fixed macro blocks the
-ops sit between: the stem, the BatchNorm after a layer's sum, the factorized reduction and the
-head. The macro blocks follow ENAS's released child network (`general_child.py`: `_conv_branch`,
-`_pool_branch`, `_factorized_reduction`, the classifier), written anew here. Must not: know about
-spaces, decisions or training.
+for a parameter-free op applied as a plain function: identity, and the micro space's pools), and
+the fixed blocks the ops sit between: the stem, the BatchNorm after a layer's sum, the factorized
+reduction, the 1x1 calibration and the head. The macro blocks follow ENAS's released child network
+(`general_child.py`: `_conv_branch`, `_pool_branch`, `_factorized_reduction`, the classifier), the
+micro ones `micro_child.py` (`_enas_conv`, `_maybe_calibrate_size`), written anew here. Must not:
+know about spaces, decisions or training.
 """
 
 from __future__ import annotations
@@ -72,6 +73,38 @@ MACRO_OPS: dict[str, Callable[[int], nn.Module] | None] = {
     "avgpool3x3": lambda c: _PoolBranch(c, "avg"),
 }
 
+
+class _SepStack(nn.Sequential):
+    """Twice ReLU -> depthwise k x k conv -> pointwise 1x1 conv -> BN: the ENAS micro search's separable
+    conv (`micro_child.py` `_enas_conv`, stack_conv=2). Channel-preserving, stride 1, "same" padding.
+    Weights, C channels: 2·(k²·C + C² + 2C)."""
+
+    def __init__(self, c: int, k: int):
+        layers: list[nn.Module] = []
+        for _ in range(2):
+            layers += [nn.ReLU(), nn.Conv2d(c, c, k, padding=k // 2, groups=c, bias=False)]
+            layers += [nn.Conv2d(c, c, 1, bias=False), nn.BatchNorm2d(c)]
+        super().__init__(*layers)
+
+
+# ENAS micro (cell) space, in the official op order (sep 3x3, sep 5x5, avg pool, max pool, identity): only the
+# separable convs have weights; the pools (3x3, stride 1) and identity are MICRO_FUNCTIONS.
+MICRO_OPS: dict[str, Callable[[int], nn.Module] | None] = {
+    "sep3x3": lambda c: _SepStack(c, 3),
+    "sep5x5": lambda c: _SepStack(c, 5),
+    "avgpool3x3": None,
+    "maxpool3x3": None,
+    "identity": None,
+}
+
+# The micro space's parameter-free ops (its pools are not the macro's weighted pool branches), as functions.
+# The average excludes the padding (TensorFlow's "SAME").
+MICRO_FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "avgpool3x3": lambda x: F.avg_pool2d(x, 3, 1, 1, count_include_pad=False),
+    "maxpool3x3": lambda x: F.max_pool2d(x, 3, 1, 1),
+    "identity": lambda x: x,
+}
+
 # Parameter-free ops, applied as functions.
 _FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "identity": lambda x: x,
@@ -116,21 +149,34 @@ class FactorizedReduction(nn.Module):
     concatenated, then BN (ENAS's `_factorized_reduction`; C²  + 2C weights for even C).
 
     Path 1 takes the pixels at even rows and columns, path 2 those at odd ones (the input shifted
-    up-left by one, zero-padded at the bottom and right). Odd C: path 1 gets C // 2 channels."""
+    up-left by one, zero-padded at the bottom and right). Odd C: path 1 gets C // 2 channels.
+    `out`: the output channels (default C; the micro space doubles them at a reduction)."""
 
-    def __init__(self, c: int):
+    def __init__(self, c: int, out: int | None = None):
         super().__init__()
-        if c < 2:
-            raise ValueError(f"a factorized reduction needs channels >= 2 (two paths), got {c}")
-        self.path1 = nn.Conv2d(c, c // 2, 1, bias=False)
-        self.path2 = nn.Conv2d(c, c - c // 2, 1, bias=False)
-        self.bn = nn.BatchNorm2d(c)
+        out = c if out is None else out
+        if out < 2:
+            raise ValueError(f"a factorized reduction needs channels >= 2 (two paths), got {out}")
+        self.path1 = nn.Conv2d(c, out // 2, 1, bias=False)
+        self.path2 = nn.Conv2d(c, out - out // 2, 1, bias=False)
+        self.bn = nn.BatchNorm2d(out)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, C, H, W) -> (B, C, ceil(H/2), ceil(W/2))
         a = self.path1(x[:, :, ::2, ::2])
         shifted = F.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:]  # (B, C, H, W): pixel (r, c) is x's (r + 1, c + 1)
         b = self.path2(shifted[:, :, ::2, ::2])
         return self.bn(torch.cat([a, b], dim=1))
+
+
+def relu_conv_bn(c_in: int, c_out: int) -> nn.Module:
+    """ReLU -> 1x1 conv -> BN: the micro space's calibration of a cell input to the cell's channels
+    (`micro_child.py` `_maybe_calibrate_size`; C_in·C_out + 2·C_out weights)."""
+    return nn.Sequential(nn.ReLU(), nn.Conv2d(c_in, c_out, 1, bias=False), nn.BatchNorm2d(c_out))
+
+
+def relu_reduce(c_in: int, c_out: int) -> nn.Module:
+    """ReLU -> factorized reduction: the micro space's calibration of a cell input at twice the resolution."""
+    return nn.Sequential(nn.ReLU(), FactorizedReduction(c_in, c_out))
 
 
 class Head(nn.Module):

@@ -6,6 +6,8 @@ stand-alone; `workbench classroom` serves the app.
     workbench search --resume runs/NAME
     workbench show runs/NAME
     workbench derive runs/NAME --children 10
+    workbench retrain runs/NAME --channels 32 --epochs 20   # the derived child, from scratch
+    workbench import enas/stdout               # another tool's log: its collapse report
 
 Owns: the top-level parser (one line per error, not argparse's usage block), registering the
 subcommands (search.py, show.py, derive.py, groundtruth.py; each owns its flags), and `main`, which turns
@@ -20,7 +22,7 @@ import argparse
 import os
 import re
 
-from . import classroom, derive, export, groundtruth, search, show
+from . import classroom, derive, export, groundtruth, imported, retrain, search, show
 from .errors import EXIT_DIVERGED, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report
 
 __all__ = [
@@ -61,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     groundtruth.add_parser(sub)
     classroom.add_parser(sub)
     export.add_parser(sub)
+    imported.add_parser(sub)
+    retrain.add_parser(sub)
     return parser
 
 

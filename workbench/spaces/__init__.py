@@ -10,13 +10,26 @@ import functools
 import re
 
 from .base import Decision, Space
+from .generic import GenericSpace, is_generic_name
 from .macro import MacroSpace
+from .micro import MicroSpace
+from .recurrent import RecurrentSpace
 from .teaching import TeachingSpace
 
-_REGISTRY: dict[str, type[Space]] = {cls.kind: cls for cls in (TeachingSpace, MacroSpace)}
+_REGISTRY: dict[str, type[Space]] = {cls.kind: cls for cls in (TeachingSpace, MacroSpace, RecurrentSpace, MicroSpace)}
 _NAME = re.compile(r"^([a-z0-9-]+)(?:\((.*)\))?$")
 
-__all__ = ["Decision", "Space", "TeachingSpace", "MacroSpace", "names", "get", "resolve"]
+__all__ = [
+    "Decision",
+    "Space",
+    "TeachingSpace",
+    "MacroSpace",
+    "RecurrentSpace",
+    "MicroSpace",
+    "names",
+    "get",
+    "resolve",
+]
 
 
 def names() -> list[str]:
@@ -28,6 +41,8 @@ def get(name: str, **options) -> Space:
     """The search space `name` with `options` (e.g. get("teaching", num_nodes=3))."""
     if not isinstance(name, str):
         raise TypeError(f"a space name must be a str, got {type(name).__name__}: {name!r}")
+    if is_generic_name(name) and not options:  # decisions of another tool's log: the name describes them (generic.py)
+        return GenericSpace.from_name(name)
     m = _NAME.match(name.strip())
     if not m or m.group(1) not in _REGISTRY:
         raise ValueError(f"unknown search space {name!r}; valid: {', '.join(names())}")

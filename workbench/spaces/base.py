@@ -28,13 +28,14 @@ class Decision:
     kind: str  # "input" (which earlier node feeds this one), "op", or "skip" (no / yes)
     node: int  # the node (teaching) or layer (macro) this decision belongs to, 1-based
     source: int | None = None  # for "skip": the earlier layer the skip would come from (0: the stem)
+    cell: str | None = None  # cell spaces (enas-micro): the cell it shapes, "normal" or "reduce"; None elsewhere
 
 
 class Space:
     """A search space: an ordered list of decisions plus how to build and run its children."""
 
     kind: str = ""  # registry key, e.g. "teaching"
-    input_kind: str = ""  # "flat" (B, F) or "image" (B, C, H, W)
+    input_kind: str = ""  # "flat" (B, F), "image" (B, C, H, W) or "sequence" (B, T, F)
     default_data: str = ""  # name of the wb.data function that makes its default data
     defaults: Mapping[str, int] = {}
     ops: tuple[str, ...] = ()  # candidate op names, in a fixed order (also the colour order)
@@ -133,16 +134,18 @@ class Space:
 
     def block_names(self) -> tuple[str, ...]:
         """Every weight block of this space's supernet, in the Supernet's order (shape-independent)."""
-        shape = (1,) if self.input_kind == "flat" else (1, 8, 8)
+        shape = {"flat": (1,), "sequence": (2, 1)}.get(self.input_kind, (1, 8, 8))
         with torch.random.fork_rng(devices=[]):  # building modules draws from the global RNG
             return tuple(self.make_blocks(shape, 2))
 
     # ---- input shapes ---------------------------------------------------------------------
     def check_input_shape(self, shape: tuple[int, ...]) -> None:
         """Raise ValueError unless `shape` (without the batch axis) suits this space."""
-        want = {"flat": 1, "image": 3}[self.input_kind]
+        want = {"flat": 1, "image": 3, "sequence": 2}[self.input_kind]
         if len(shape) != want or any(int(s) <= 0 for s in shape):
-            form = "(features,)" if want == 1 else "(channels, height, width)"
+            form = {"flat": "(features,)", "image": "(channels, height, width)", "sequence": "(steps, features)"}[
+                self.input_kind
+            ]
             raise ValueError(
                 f"space {self.name!r} takes {self.input_kind} inputs shaped {form} per example, got {tuple(shape)}"
             )

@@ -108,6 +108,8 @@ def _get_update_info(
             blocks.append(tuple(d["blocks"][d["ops"].index(op)] if op in d["ops"] else None for op in space.ops))
             share = 1 / (choices[dst].get("input", 1) * choices[dst].get("op", 1))
             uniform.append(tuple(share if b else None for b in blocks[-1]))
+    cells = {b: sum(row.count(b) for row in blocks) for row in blocks for b in row if b}  # recurrent: 4 per block
+    uniform = [tuple(None if u is None else u * cells[b] for u, b in zip(us, bs)) for us, bs in zip(uniform, blocks)]
     fixed_names = [
         b for _, _, bs in g.edges(data="blocks") for b in (bs or ()) if b and not any(b in row for row in blocks)
     ]
