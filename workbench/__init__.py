@@ -7,7 +7,7 @@ trainer.controller_step()                 # ω frozen: one REINFORCE step of θ
 trainer = wb.load_trainer("runs/NAME")    # a headless run (`workbench search`), log as History
 """
 
-from . import data, fidelity, groundtruth, reinforce, scoring, seeds, spaces
+from . import data, fewshot, fidelity, groundtruth, proxies, reinforce, scoring, seeds, spaces
 from .arch import Arch
 from .checkpoint import CheckpointError
 from .config import TrainerConfig
@@ -59,8 +59,10 @@ __all__ = [
     "record_to_dict",
     "load_trainer",
     "data",
+    "fewshot",
     "fidelity",
     "groundtruth",
+    "proxies",
     "reinforce",
     "scoring",
     "seeds",

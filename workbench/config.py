@@ -14,13 +14,14 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from .scoring import BN_MODES, DEFAULT_BN
+from .scoring import BN_MODES, DEFAULT_BN, RANK_BN_MODES, RANK_METRICS
 
 SHARED_OPTIMIZERS = ("sgd", "adam")
 SAMPLERS = ("controller", "uniform", "fair")
 UNUSED_WEIGHTS = ("frozen", "tf-style")
 SHARED_LR_SCHEDULES = ("constant", "cosine")  # lr_schedule.py
 CONTROLLER_KINDS = ("lstm", "independent")
+WARMUP_SAMPLERS = ("uniform", "fair")  # who picks the children of the ω warm-up (phases.py)
 _LEGACY_BN = {"train": "batch", "eval": "running"}  # reward_bn_mode's values in runs logged before 0.2
 _LEGACY_UNUSED = {"none": "frozen", "zero": "tf-style"}  # unused_grads, before it became unused_weights
 _LR_MAX = 1e30  # far beyond any useful rate, and clear of float32 overflow in the optimizers
@@ -109,6 +110,47 @@ class TrainerConfig:
         default=DEFAULT_BN,
         metadata={"help": 'BatchNorm while scoring rewards: "batch" statistics or "running" (scoring.py)'},
     )
+    # ---- remedies for weight sharing's ranking (issue 16); the defaults leave every run as it was ----
+    warmup_steps: int = field(
+        default=0,
+        metadata={
+            "help": "ω warm-up: the first N ω steps of run() draw their children with warmup_sampler, and no θ step "
+            "runs until they are done (an epoch whose ω steps end inside the warm-up skips its θ steps); 0 = off"
+        },
+    )
+    warmup_sampler: str = field(
+        default="uniform",
+        metadata={"help": 'who picks the children of the ω warm-up: "uniform" or "fair" (see sampler)'},
+    )
+    entropy_weight_start: float | None = field(
+        default=None,
+        metadata={
+            "help": "entropy schedule: the entropy weight at epoch 0, moving linearly to entropy_weight at epoch "
+            "entropy_schedule_epochs and staying there (a large start keeps the policy near uniform early); "
+            "None = entropy_weight throughout"
+        },
+    )
+    entropy_schedule_epochs: int = field(
+        default=10, metadata={"help": "entropy schedule: epochs from entropy_weight_start to entropy_weight"}
+    )
+    rank_metric: str = field(
+        default="accuracy",
+        metadata={
+            "help": 'how wb.fidelity ranks children with the shared weights after a search: "accuracy" on the '
+            'whole split, or "loss" (lower mean cross-entropy ranks higher; fewer ties, less noise)'
+        },
+    )
+    rank_bn: str = field(
+        default=DEFAULT_BN,
+        metadata={
+            "help": 'BatchNorm when wb.fidelity ranks children: "batch", "running", or "recalibrated" (each '
+            "child's running averages reset and re-estimated on recalibration_batches training minibatches, "
+            "then used; scoring.py)"
+        },
+    )
+    recalibration_batches: int = field(
+        default=4, metadata={"help": 'rank_bn "recalibrated": training minibatches (of batch_size) per child'}
+    )
 
     def __post_init__(self) -> None:
         choices = {
@@ -118,6 +160,9 @@ class TrainerConfig:
             "unused_weights": UNUSED_WEIGHTS,
             "controller_kind": CONTROLLER_KINDS,
             "shared_lr_schedule": SHARED_LR_SCHEDULES,
+            "warmup_sampler": WARMUP_SAMPLERS,
+            "rank_metric": RANK_METRICS,
+            "rank_bn": RANK_BN_MODES,
         }
         for name, valid in choices.items():
             if getattr(self, name) not in valid:
@@ -130,12 +175,14 @@ class TrainerConfig:
             "controller_hidden",
             "shared_lr_t0",
             "shared_lr_t_mul",
+            "warmup_steps",
+            "entropy_schedule_epochs",
+            "recalibration_batches",
         ):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "controller_steps" else 1):
-                raise ValueError(
-                    f"{name}={v!r} must be a positive integer" + (" (or 0)" if name == "controller_steps" else "")
-                )
+            zero_ok = name in ("controller_steps", "warmup_steps")
+            if isinstance(v, bool) or not isinstance(v, int) or v < (0 if zero_ok else 1):
+                raise ValueError(f"{name}={v!r} must be a positive integer" + (" (or 0)" if zero_ok else ""))
         ranges = {  # name: (low, high, low inclusive); learning rates stay inside float32
             "shared_lr": (0.0, _LR_MAX, False),
             "shared_lr_min": (0.0, _LR_MAX, True),
@@ -161,6 +208,10 @@ class TrainerConfig:
                 f"shared_lr_min={self.shared_lr_min!r} must be <= shared_lr={self.shared_lr!r} with the cosine "
                 'schedule (it anneals from shared_lr down to shared_lr_min); or use shared_lr_schedule="constant"'
             )
+        w = self.entropy_weight_start
+        number = isinstance(w, (int, float)) and not isinstance(w, bool)
+        if w is not None and not (number and math.isfinite(w) and w >= 0):
+            raise ValueError(f"entropy_weight_start={w!r} must be None or a finite number >= 0")
         c = self.tanh_constant
         number = isinstance(c, (int, float)) and not isinstance(c, bool)
         if c is not None and not (number and math.isfinite(c) and c >= 0):

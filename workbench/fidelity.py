@@ -11,7 +11,12 @@ ground truth per architecture (`truth`: mean over the table's seeds), rank agree
 Spearman ρ, top-k overlap), the noise ceiling (τ between two stand-alone seeds of the same
 children: no proxy can be expected to beat it by much), where a chosen child stands (`standing`:
 percentile and regret), and which children the shared weights flatter or wrong (`rank_shifts`:
-places gained per child, with its identity ops; `rank_shift_groups`, `most_misranked`).
+places gained per child, with its identity ops; `rank_shift_groups`, `most_misranked`), the
+honest baselines to read every τ by (`baselines`: ranking by parameter count, by a zero-cost proxy
+at initialisation, at random) and the measures of one ranking (`ranking_summary`: τ, ρ,
+`precision_at_k` against the true top 10%, the `pick` and its `percentile`), and scoring with the
+ranking remedies (`shared_scores`: loss instead of accuracy, BatchNorm recalibrated per child, a
+few-shot supernet's children each in their own sub-supernet).
 Must not: train or change the weights it scores.
 """
 
@@ -23,6 +28,7 @@ import torch
 
 from . import scoring, spaces
 from .arch import Arch
+from .fewshot import FewShot
 
 METRICS = ("val_accuracy", "test_accuracy")
 
@@ -74,6 +80,52 @@ def shared_accuracies(model, archs=None, data=None, split: str = "val", bn: str 
     return pd.Series(accs, index=[space.format(a) for a in archs], name="shared_accuracy")
 
 
+def shared_scores(
+    model, archs=None, data=None, split: str = "val", metric: str | None = None, bn: str | None = None, seed: int = 0
+):
+    """Each child's rank score with the current shared weights on a whole split, higher is better
+    (a Series by arch): its accuracy, or minus its mean loss (`metric` "loss"), BatchNorm in mode
+    `bn` (scoring.RANK_BN_MODES; "recalibrated": re-estimated per child on the config's
+    recalibration_batches training minibatches of batch_size, drawn with `seed`). `metric` and `bn`
+    default to a Trainer's rank_metric and rank_bn (else "accuracy" and "batch"). `model`: a Trainer,
+    a Supernet (then pass `data`) or a FewShot (each child scored in the sub-supernet that holds it).
+    Weights, buffers and train/eval mode are left as they were."""
+    import pandas as pd
+
+    if isinstance(model, FewShot):
+        space = model.space
+        archs = (
+            list(space.enumerate()) if archs is None else [space.parse(a) if isinstance(a, str) else a for a in archs]
+        )
+        parts = [
+            shared_scores(t, group, data, split, metric, bn, seed)
+            for j, t in enumerate(model.trainers)
+            if (group := [a for a in archs if model.owner(a) == j])
+        ]
+        return pd.concat(parts).loc[[space.format(a) for a in archs]]
+    config = getattr(model, "config", None)
+    metric = metric if metric is not None else getattr(config, "rank_metric", "accuracy")
+    bn = bn if bn is not None else getattr(config, "rank_bn", scoring.DEFAULT_BN)
+    net, data = _net_and_data(model, data)
+    space = net.space
+    archs = (
+        list(space.enumerate())
+        if archs is None
+        else [space.parse(a) if isinstance(a, str) else space.check(a) for a in archs]
+    )
+    X, y = data.split(split)
+    device = next(net.parameters()).device
+    X, y = X.to(device), y.to(device)
+    calibration = []
+    if bn == "recalibrated":
+        n, size = getattr(config, "recalibration_batches", 4), getattr(config, "batch_size", 64)
+        Xt = data.train[0]
+        order = torch.randperm(len(Xt), generator=torch.Generator().manual_seed(seed))
+        calibration = [Xt[order[i * size : (i + 1) * size]].to(device) for i in range(n)]
+    values = [scoring.rank_score(net, a, X, y, metric=metric, bn=bn, calibration=calibration) for a in archs]
+    return pd.Series(values, index=[space.format(a) for a in archs], name=f"shared_{metric}")
+
+
 def rank_agreement(proxy, target, ks=(10, 100, 500)) -> dict:
     """Kendall τ (tau-b), Spearman ρ and top-k overlap of two Series over their common archs."""
     from scipy import stats
@@ -91,6 +143,78 @@ def rank_agreement(proxy, target, ks=(10, 100, 500)) -> dict:
             top_t = set(t.sort_values(ascending=False, kind="stable").index[:k])
             overlap[int(k)] = len(top_p & top_t) / k
     return {"n": int(len(common)), "kendall_tau": float(tau), "spearman_rho": float(rho), "top_k": overlap}
+
+
+def percentile(arch: str, target) -> float:
+    """Where `arch` stands in `target` (a Series of true scores by arch): the share of architectures
+    strictly worse, in %."""
+    if arch not in target.index:
+        raise ValueError(f"{arch!r} is not in the ground truth")
+    return float(100.0 * (target < target[arch]).mean())
+
+
+def pick(proxy, seed: int | None = None) -> str:
+    """The arch `proxy` (a Series by arch, higher is better) rates best. Ties (e.g. parameter
+    counts) are broken uniformly at random with `seed`, or by the first in index order if None."""
+    if len(proxy) == 0:
+        raise ValueError("cannot pick from an empty ranking")
+    best = proxy[proxy == proxy.max()].index
+    if seed is None or len(best) == 1:
+        return str(best[0])
+    return str(best[int(torch.randint(len(best), (1,), generator=torch.Generator().manual_seed(seed)))])
+
+
+def precision_at_k(proxy, target, k: int, top: float = 0.1) -> float:
+    """Of the `k` architectures `proxy` rates best (ties by index order), the share that are in
+    `target`'s top `top` (percentile >= 100 * (1 - top), as `percentile` counts), over their common archs."""
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k={k!r} must be a positive int")
+    if not 0 < top < 1:
+        raise ValueError(f"top={top!r} must be a share in (0, 1)")
+    common = proxy.index.intersection(target.index)
+    if k > len(common):
+        raise ValueError(f"k={k} is more than the {len(common)} architectures in both")
+    t = target.loc[common].astype(float)
+    worse = t.rank(method="min") - 1  # architectures strictly worse than each
+    good = set(t.index[100.0 * worse / len(t) >= 100.0 * (1 - top)])
+    best = proxy.loc[common].astype(float).sort_values(ascending=False, kind="stable").index[:k]
+    return sum(a in good for a in best) / k
+
+
+def ranking_summary(proxy, target, ks=(10, 100), seed: int | None = None) -> dict:
+    """One ranking measured against the truth: n, Kendall τ, Spearman ρ, precision at each k (share
+    of its top k in the true top 10%), its pick (ties broken with `seed`) and the pick's percentile."""
+    agree = rank_agreement(proxy, target, ks=())
+    common = proxy.index.intersection(target.index)
+    chosen = pick(proxy.loc[common], seed)
+    return {
+        "n": agree["n"],
+        "kendall_tau": agree["kendall_tau"],
+        "spearman_rho": agree["spearman_rho"],
+        "precision_at_k": {int(k): precision_at_k(proxy, target, int(k)) for k in ks if k <= len(common)},
+        "pick": chosen,
+        "pick_percentile": percentile(chosen, target.loc[common]),
+    }
+
+
+def random_ranking(archs, seed: int = 0):
+    """A random ranking of `archs` (Series of uniform scores by arch, drawn with `seed`): τ ≈ 0."""
+    import pandas as pd
+
+    index = list(archs)
+    return pd.Series(torch.rand(len(index), generator=torch.Generator().manual_seed(seed)).tolist(), index=index)
+
+
+def baselines(target, params, proxy=None, seed: int = 0, ks=(10, 100)) -> dict:
+    """The honest baselines to read a shared-weight τ by, each a `ranking_summary` against `target`:
+    ranking by parameter count (`params`, a Series by arch, e.g. the table's "params"; more ranks
+    higher), by a zero-cost `proxy` (wb.proxies.scores at initialisation; omitted if None) and at
+    random. Ties (parameter counts) are broken with `seed`."""
+    out = {"params": ranking_summary(params, target, ks, seed), "random": None}
+    if proxy is not None:
+        out["proxy"] = ranking_summary(proxy, target, ks, seed)
+    out["random"] = ranking_summary(random_ranking(target.index, seed), target, ks, seed)
+    return out
 
 
 def noise_ceiling(table, metric: str = "test_accuracy", seeds: tuple[int, int] | None = None) -> dict:

@@ -63,7 +63,7 @@ def run(
                 record = SkippedRecord(trainer.step, trainer.epoch, phase, str(e), time.perf_counter() - t0)
                 trainer.history.append(record)
             trainer.epoch_step += 1  # before on_step: a checkpoint written there sees a consistent place
-            if trainer.epoch_step >= trainer.steps_per_epoch + trainer.config.controller_steps:
+            if trainer.epoch_step >= trainer.steps_per_epoch + trainer.controller_steps_in_epoch():
                 trainer.epoch, trainer.epoch_step = trainer.epoch + 1, 0
             if on_step is not None:
                 on_step(record)

@@ -11,6 +11,9 @@ The default for rewards and for ranking children is "batch" (`DEFAULT_BN`): in a
 running averages mix the activations of every child trained so far, so they describe none of
 them; a child's own batch statistics do, and that is how ENAS computes its rewards. A network
 trained alone (the ground truth) has running averages of its own, and is scored with "running".
+Ranking children after a search (`rank_score`) may also use "recalibrated": each child's BatchNorm
+running averages reset and re-estimated on a few training batches (`recalibrated`), then used;
+and rank by "loss" instead of "accuracy" (higher rank score = lower loss).
 Must not: train, step an optimizer, or leave the module in another mode or with other buffers.
 """
 
@@ -25,6 +28,8 @@ from torch import nn
 
 BN_MODES = ("batch", "running")
 DEFAULT_BN = "batch"
+RANK_BN_MODES = (*BN_MODES, "recalibrated")  # rank_score's modes: also the running averages re-estimated per child
+RANK_METRICS = ("accuracy", "loss")  # what rank_score ranks by
 
 
 @dataclass(frozen=True)
@@ -75,3 +80,58 @@ def accuracy(module: nn.Module, arch, x: torch.Tensor, y: torch.Tensor, bn: str 
     """The share of (x, y) that `arch` classifies correctly, BatchNorm in mode `bn`."""
     out = logits(module, arch, x, bn)  # (N, classes)
     return (out.argmax(-1) == y).float().mean().item()
+
+
+@contextlib.contextmanager
+def recalibrated(module: nn.Module, arch, batches):
+    """`module` with its BatchNorm running averages re-estimated for `arch` from `batches` (input
+    tensors, e.g. a few training minibatches): every BatchNorm is reset and then averages the
+    batches cumulatively (momentum None) in training mode, under no_grad; on exit every buffer,
+    each BatchNorm's momentum and the module's mode are as they were. Score inside with bn="running"."""
+    norms = [m for m in module.modules() if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d))]
+    saved = [(b, b.clone()) for b in module.buffers()]
+    momenta = [m.momentum for m in norms]
+    was_training = module.training
+    try:
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None  # a cumulative average over the calibration batches
+        if norms:
+            module.train(True)
+            with torch.no_grad():
+                for x in batches:
+                    module(x) if arch is None else module(x, arch)
+        yield module
+    finally:
+        for buffer, copy in saved:
+            buffer.copy_(copy)
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
+        module.train(was_training)
+
+
+def rank_score(
+    module: nn.Module,
+    arch,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    metric: str = "accuracy",
+    bn: str = DEFAULT_BN,
+    calibration=(),
+) -> float:
+    """A child's rank score on (x, y), higher is better: its accuracy, or minus its mean cross-entropy
+    (`metric` "loss"). `bn` is one of RANK_BN_MODES; "recalibrated" re-estimates the child's
+    BatchNorm running averages on `calibration` (input batches) first, then scores with them."""
+    if metric not in RANK_METRICS:
+        raise ValueError(f"metric={metric!r} is not valid; choose one of {', '.join(RANK_METRICS)}")
+    if bn not in RANK_BN_MODES:
+        raise ValueError(f"bn={bn!r} is not a ranking BatchNorm mode; choose one of {', '.join(RANK_BN_MODES)}")
+    if bn == "recalibrated":
+        batches = list(calibration)
+        if not batches:
+            raise ValueError('bn="recalibrated" needs calibration batches (a few training minibatches)')
+        with recalibrated(module, arch, batches):
+            s = score(module, arch, x, y, bn="running")
+    else:
+        s = score(module, arch, x, y, bn=bn)
+    return s.accuracy if metric == "accuracy" else -s.loss

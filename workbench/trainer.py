@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import data as data_mod
-from . import loop, lr_schedule, reinforce, samplers, scoring, seeds, spaces, trainer_state
+from . import loop, lr_schedule, phases, reinforce, samplers, saturation, scoring, seeds, spaces, trainer_state
 from .arch import Arch
 from .batches import Batches
 from .config import TrainerConfig
@@ -125,7 +125,20 @@ class Trainer:
         return samplers.fair_group(self.space, self.controller, self.child_gen)
 
     def _draw(self) -> list[Arch]:
-        return samplers.draw(self.config.sampler, self.space, self.controller, self.child_gen)
+        return samplers.draw(self.omega_sampler(), self.space, self.controller, self.child_gen)
+
+    @property
+    def omega_steps(self) -> int:
+        """ω steps run() has done by the schedule (epochs * steps_per_epoch + its place in this one)."""
+        return self.epoch * self.steps_per_epoch + min(self.epoch_step, self.steps_per_epoch)
+
+    def omega_sampler(self) -> str:
+        """The sampler of the next ω step: `warmup_sampler` during the ω warm-up, else `sampler` (phases.py)."""
+        return phases.omega_sampler(self.config, self.omega_steps)
+
+    def controller_steps_in_epoch(self) -> int:
+        """θ steps at the end of the current epoch: controller_steps, or 0 inside the ω warm-up (phases.py)."""
+        return phases.controller_steps_in(self.config, self.epoch, self.steps_per_epoch)
 
     def shared_step(self, arch: Arch | None = None, *, loss_after: bool = False) -> SharedRecord:
         """θ frozen: sample a child (or train `arch`), one training minibatch, one ω step.
@@ -139,7 +152,7 @@ class Trainer:
         and accuracy are the group's means, `archs` the group and `updated` the union of its blocks."""
         t0 = time.perf_counter()
         group = self._draw() if arch is None else [self.space.check(arch)]
-        fair = arch is None and self.config.sampler == "fair"
+        fair = arch is None and self.omega_sampler() == "fair"
         arch = group[0]
         x, y = self.batches.train(self.config.batch_size)
         net, opt = self.supernet, self.shared_optimizer
@@ -221,6 +234,8 @@ class Trainer:
         """ω frozen: sample children, reward = validation-minibatch accuracy, one REINFORCE step of θ."""
         t0 = time.perf_counter()
         cfg = self.config
+        if cfg.entropy_weight_start is not None:  # the entropy schedule (phases.py): this epoch's weight
+            cfg = cfg.replace(entropy_weight=phases.entropy_weight(cfg, self.epoch))
         self.controller.train()
         self.controller_optimizer.zero_grad(set_to_none=True)
         undo = Undo(self.controller_optimizer, self.controller.buffers())
@@ -255,9 +270,11 @@ class Trainer:
                 ChildScore(s.arch, acc, reward, advantage, s.log_prob.item(), s.entropy.item(), self._skip_rate(s.arch))
             )
         torch.stack(losses).mean().backward()  # one backward for the whole aggregate
-        grads_ok = all(torch.isfinite(p.grad).all() for p in self.controller.parameters() if p.grad is not None)
+        grads = [p.grad for p in self.controller.parameters() if p.grad is not None]
+        grads_ok = all(torch.isfinite(g).all() for g in grads)
         if not grads_ok:
             raise DivergenceError(f"step {self.step + 1}: controller gradient is not finite; θ was not updated")
+        grad_norm = nn.utils.get_total_norm(grads).item() if grads else 0.0  # θ steps are not clipped
         self.controller_optimizer.step()
         self.controller_optimizer.zero_grad(set_to_none=True)
         greedy = self.controller.most_likely()
@@ -273,6 +290,8 @@ class Trainer:
         def mean(name: str) -> float:
             return sum(getattr(c, name) for c in children) / len(children)
 
+        policy = tuple(tuple(p.tolist()) for p in probs)
+
         return ControllerRecord(
             step=self.step,
             epoch=self.epoch,
@@ -285,9 +304,11 @@ class Trainer:
             log_prob=mean("log_prob"),
             entropy=mean("entropy"),
             skip_rate=mean("skip_rate"),
-            policy=tuple(tuple(p.tolist()) for p in probs),
+            policy=policy,
             seconds=time.perf_counter() - t0,
             children=tuple(children),
+            grad_norm=grad_norm,
+            saturation=saturation.saturation(policy, cfg.tanh_constant),
         )
 
     def _skip_rate(self, arch: Arch) -> float:
