@@ -18,6 +18,7 @@ in the same run. Spaces: teaching (MNIST-1D, batch 64) and enas-macro at 6 and 1
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import statistics
 import time
@@ -108,7 +109,8 @@ def measure(name: str, children: int, repeats: int) -> dict:
 
 
 def _bare_theta_step(controller, opt, net, batches, cfg, gen, baseline):
-    """A bare REINFORCE step: K children sampled, scored on validation minibatches, one Adam step."""
+    """A bare REINFORCE step: K children sampled, scored on validation minibatches, the policy loss (with
+    the skip penalty, as the trainer's), one backward, one Adam step."""
     opt.zero_grad(set_to_none=True)
     losses = []
     for _ in range(cfg.controller_aggregate):
@@ -117,31 +119,54 @@ def _bare_theta_step(controller, opt, net, batches, cfg, gen, baseline):
         reward = wb.scoring.accuracy(net, s.arch, x, y, bn=cfg.reward_bn_mode) + cfg.entropy_weight * s.entropy.item()
         advantage = reward - (reward if baseline[0] is None else baseline[0])
         baseline[0] = wb.reinforce.update_baseline(baseline[0], reward, cfg.baseline_decay)
-        losses.append(-advantage * s.log_prob)
+        losses.append(
+            wb.reinforce.policy_loss(
+                s.log_prob, advantage, s.skip_probs, cfg.skip_target, cfg.skip_weight, skip_layers=s.skip_layers
+            )
+        )
     torch.stack(losses).mean().backward()
     opt.step()
 
 
 def measure_theta(name: str, repeats: int) -> dict:
-    """Trainer.controller_step against a bare REINFORCE step of the same size, interleaved."""
+    """Trainer.controller_step against a bare REINFORCE step of the same size, interleaved: the bare step
+    runs on the trainer's own supernet with a twin of its controller (θ copied before every step, not
+    timed) and draws the same children (the same generator state), so both score the same networks."""
     spec = SPACES[name]
     space = wb.spaces.get(spec["space"][0], **spec["space"][1])
     data = _data(spec["shape"]) if spec["shape"] else wb.data.for_space(space)
     cfg = wb.TrainerConfig.for_space(space, batch_size=spec["batch"])
     trainer = wb.Trainer(space, data=data, config=cfg, seed=0)
-    controller = wb.Controller.for_run(space, cfg, 0)
-    opt = torch.optim.Adam(controller.parameters(), lr=cfg.controller_lr, betas=(0.0, 0.999), eps=1e-3)
-    net = wb.Supernet(space, data.input_shape, data.num_classes, seed=0)
+    twin = copy.deepcopy(trainer.controller)
+    opt = torch.optim.Adam(twin.parameters(), lr=cfg.controller_lr, betas=(0.0, 0.999), eps=1e-3)
     batches = Batches(data, torch.Generator().manual_seed(2), torch.device("cpu"))
-    gen, baseline = torch.Generator().manual_seed(3), [None]
-    steps = {"bare": lambda: _bare_theta_step(controller, opt, net, batches, cfg, gen, baseline),
-             "trainer": trainer.controller_step}  # fmt: skip
-    for fn in steps.values():
-        fn(), fn()
-    times = {k: [] for k in steps}
+    gen, baseline, master = torch.Generator(), [None], torch.Generator().manual_seed(3)
+
+    def draws() -> torch.Tensor:  # a fresh generator state for the next pair of steps
+        torch.randint(2**31, (1,), generator=master)
+        return master.get_state()
+
+    def bare(state) -> float:
+        twin.load_state_dict(trainer.controller.state_dict())
+        gen.set_state(state)
+        t0 = time.perf_counter()
+        _bare_theta_step(twin, opt, trainer.supernet, batches, cfg, gen, baseline)
+        return time.perf_counter() - t0
+
+    def full(state) -> float:
+        trainer.child_gen.set_state(state)
+        t0 = time.perf_counter()
+        trainer.controller_step()
+        return time.perf_counter() - t0
+
+    for _ in range(2):
+        state = draws()
+        bare(state), full(state)
+    times = {"bare": [], "trainer": []}
     for _ in range(repeats):
-        for k, fn in steps.items():
-            times[k].append(_time(fn))
+        state = draws()  # bare first (θ as the trainer has it now), then the trainer from the same θ
+        times["bare"].append(bare(state))
+        times["trainer"].append(full(state))
     ms = {k: 1000 * statistics.median(v) for k, v in times.items()}
     return {"space": space.name, "children_per_step": cfg.controller_aggregate, "reward_batch": cfg.reward_batch_size,
             "bare_theta_ms": round(ms["bare"], 3), "trainer_theta_ms": round(ms["trainer"], 3),
