@@ -109,14 +109,15 @@ def measure(name: str, children: int, repeats: int) -> dict:
 
 
 def _bare_theta_step(controller, opt, net, batches, cfg, gen, baseline):
-    """A bare REINFORCE step: K children sampled, scored on validation minibatches, the policy loss (with
-    the skip penalty, as the trainer's), one backward, one Adam step."""
+    """A bare REINFORCE step: K children sampled, scored on validation minibatches (under one BatchNorm mode
+    switch), the policy loss (with the skip penalty, as the trainer's), one backward, one Adam step."""
     opt.zero_grad(set_to_none=True)
     losses = []
-    for _ in range(cfg.controller_aggregate):
-        s = controller.sample(gen)
-        x, y = batches.val(cfg.reward_batch_size)
-        reward = wb.scoring.accuracy(net, s.arch, x, y, bn=cfg.reward_bn_mode) + cfg.entropy_weight * s.entropy.item()
+    samples = [controller.sample(gen) for _ in range(cfg.controller_aggregate)]
+    with wb.scoring.scoring_mode(net, cfg.reward_bn_mode):
+        accs = [wb.scoring.accuracy_in_mode(net, s.arch, *batches.val(cfg.reward_batch_size)) for s in samples]
+    for s, acc in zip(samples, accs):
+        reward = acc + cfg.entropy_weight * s.entropy.item()
         advantage = reward - (reward if baseline[0] is None else baseline[0])
         baseline[0] = wb.reinforce.update_baseline(baseline[0], reward, cfg.baseline_decay)
         losses.append(

@@ -140,7 +140,14 @@ class Controller(nn.Module):
     @torch.no_grad()
     def most_likely(self) -> Arch:
         """The greedy child: the most likely option at each decision given the earlier ones."""
-        return Arch(self.space.name, tuple(self._walk(greedy=True).choices))
+        return self.greedy()[0]
+
+    @torch.no_grad()
+    def greedy(self) -> tuple[Arch, tuple[torch.Tensor, ...]]:
+        """The greedy child and the probability vector of every decision along it (detached), in one walk:
+        (most_likely(), distributions(most_likely()))."""
+        w = self._walk(greedy=True)
+        return Arch(self.space.name, tuple(w.choices)), tuple(p.detach() for p in w.probs)
 
     # ---- internals ------------------------------------------------------------------------
     def _result(self, w: _Walk) -> Sample:

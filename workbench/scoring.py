@@ -82,6 +82,13 @@ def accuracy(module: nn.Module, arch, x: torch.Tensor, y: torch.Tensor, bn: str 
     return (out.argmax(-1) == y).float().mean().item()
 
 
+def accuracy_in_mode(module: nn.Module, arch, x: torch.Tensor, y: torch.Tensor) -> float:
+    """`accuracy` of `arch` for a `module` already inside `scoring_mode` (many children scored under one
+    mode switch: the switch walks every submodule, and costs what a small child's forward pass does)."""
+    out = module(x) if arch is None else module(x, arch)
+    return (out.argmax(-1) == y).float().mean().item()
+
+
 @contextlib.contextmanager
 def recalibrated(module: nn.Module, arch, batches):
     """`module` with its BatchNorm running averages re-estimated for `arch` from `batches` (input

@@ -252,10 +252,13 @@ class Trainer:
         children: list[ChildScore] = []
         losses: list[torch.Tensor] = []
         baseline = self.baseline
-        for _ in range(cfg.controller_aggregate):
-            s = self.controller.sample(self.child_gen)
-            x, y = self.batches.val(cfg.reward_batch_size)
-            acc = scoring.accuracy(self.supernet, s.arch, x, y, bn=cfg.reward_bn_mode)
+        samples = [self.controller.sample(self.child_gen) for _ in range(cfg.controller_aggregate)]
+        with scoring.scoring_mode(self.supernet, cfg.reward_bn_mode):  # one mode switch for all K children
+            accs = [
+                scoring.accuracy_in_mode(self.supernet, s.arch, *self.batches.val(cfg.reward_batch_size))
+                for s in samples
+            ]
+        for s, acc in zip(samples, accs):
             reward = reinforce.shaped_reward(acc, s.entropy.item(), cfg.entropy_weight)
             if not math.isfinite(reward):
                 raise DivergenceError(f"step {self.step + 1}: reward is {reward} for child {s.arch}; θ was not updated")
@@ -271,15 +274,13 @@ class Trainer:
             )
         torch.stack(losses).mean().backward()  # one backward for the whole aggregate
         grads = [p.grad for p in self.controller.parameters() if p.grad is not None]
-        grads_ok = all(torch.isfinite(g).all() for g in grads)
-        if not grads_ok:
-            raise DivergenceError(f"step {self.step + 1}: controller gradient is not finite; θ was not updated")
         grad_norm = nn.utils.get_total_norm(grads).item() if grads else 0.0  # θ steps are not clipped
+        if not math.isfinite(grad_norm):  # a NaN or infinite entry anywhere makes the total norm so
+            raise DivergenceError(f"step {self.step + 1}: controller gradient is not finite; θ was not updated")
         self.controller_optimizer.step()
         self.controller_optimizer.zero_grad(set_to_none=True)
-        greedy = self.controller.most_likely()
-        probs = self.controller.distributions(greedy)
-        if not all(torch.isfinite(p).all() for p in [*probs, *self.controller.parameters()]):
+        _, probs = self.controller.greedy()  # the policy along the most likely child, for the record
+        if not torch.isfinite(torch.cat([t.reshape(-1) for t in [*probs, *self.controller.parameters()]])).all():
             raise DivergenceError(
                 f"step {self.step + 1}: the update made θ or its probabilities NaN or infinite; "
                 "it was undone (lower controller_lr)"
