@@ -35,6 +35,7 @@ stand-alone seeds). Wall time is reported too, as a share of the table's measure
 
     nice -n 19 python benchmarks/search_efficiency.py [--budget 0.001] [--seeds 0 1 2 3 4] [--methods enas uniform]
     nice -n 19 python benchmarks/search_efficiency.py --backend ray    # the seeds as Ray tasks
+    nice -n 19 python benchmarks/search_efficiency.py --table teaching-n3-mnist1d --budget 0.016   # 384 children
 """
 
 from __future__ import annotations
@@ -96,8 +97,8 @@ def _pick_cost(config, candidates: int) -> int:
     return cost
 
 
-def _weight_sharing(method: str, seed: int, budget: int, candidates: int, truth, sample, data) -> dict:
-    space = wb.spaces.get(SPACE)
+def _weight_sharing(method: str, seed: int, budget: int, candidates: int, truth, sample, data, space=SPACE) -> dict:
+    space = wb.spaces.get(space)
     changes, pool_kind, kind = WEIGHT_SHARING[method]
     changes = dict(changes)
     base = wb.TrainerConfig.for_space(space)
@@ -156,8 +157,8 @@ def _weight_sharing(method: str, seed: int, budget: int, candidates: int, truth,
     return out
 
 
-def _baseline(method: str, seed: int, budget: int, truth, sample, table, data) -> dict:
-    space = wb.spaces.get(SPACE)
+def _baseline(method: str, seed: int, budget: int, truth, sample, table, data, space=SPACE) -> dict:
+    space = wb.spaces.get(space)
     t0 = time.perf_counter()
     if method == "random":
         gen = torch.Generator().manual_seed(70_000 + seed)
@@ -205,9 +206,9 @@ def seed_runs(seed: int, methods: list[str], settings: dict) -> dict:
     out = {}
     for m in methods:
         if m in WEIGHT_SHARING:
-            r = _weight_sharing(m, seed, budget, settings["candidates"], truth, sample, data)
+            r = _weight_sharing(m, seed, budget, settings["candidates"], truth, sample, data, settings["space"])
         else:
-            r = _baseline(m, seed, budget, truth, sample, table, data)
+            r = _baseline(m, seed, budget, truth, sample, table, data, settings["space"])
         r["compute_share"] = round(r["compute_units"] / full_units, 5)
         out[m] = {"seed": seed, **r}
     return out
@@ -215,6 +216,16 @@ def seed_runs(seed: int, methods: list[str], settings: dict) -> dict:
 
 def _load_table(name: str):
     return wb.groundtruth.load(name) if name in wb.groundtruth.TABLES else wb.groundtruth.load_results(name)
+
+
+def _table_space(name: str) -> str:
+    """The space a table (shipped name or results file) was swept over, e.g. "teaching(num_nodes=3)"."""
+    if name in wb.groundtruth.TABLES:
+        return wb.groundtruth.settings(name)["space"]
+    head, _ = wb.groundtruth.read_results(name)
+    if head is None:
+        raise SystemExit(f"--table {name!r} is neither a shipped table ({', '.join(wb.groundtruth.TABLES)}) nor a file")
+    return head["space"]
 
 
 def _eval_sample(truth, n: int) -> list[str]:
@@ -285,6 +296,7 @@ def main() -> None:
         "candidates": args.candidates,
         "eval_sample": args.eval_sample,
         "table": args.table,
+        "space": _table_space(args.table),
     }
     if args.backend == "ray":
         per_seed = _run_ray(args.seeds, args.methods, settings)
@@ -299,7 +311,7 @@ def main() -> None:
         json.dumps(
             {
                 "benchmark": "search_efficiency",
-                "space": SPACE,
+                "space": settings["space"],
                 "data": "mnist1d",
                 "table": args.table,
                 "budget_share": args.budget,

@@ -26,8 +26,14 @@ def test_every_config_field_has_help():
 
 def test_search_help_shows_each_fields_help_and_defaults(capsys):
     text = _search_help(capsys)
-    assert "--controller-lr X learning rate of θ: Adam, betas (0, 0.999), eps 1e-3 as in ENAS (default 0.001)" in text
-    assert "--controller-steps N θ steps per epoch (ENAS controller_train_steps) (default 50; teaching: 10)" in text
+    assert (
+        "--controller-lr X learning rate of θ: Adam, betas (0, 0.999), eps 1e-3 as in ENAS "
+        "(default 0.001; recurrent: 0.005)" in text
+    )
+    assert (
+        "--controller-steps N θ steps per epoch (ENAS controller_train_steps) "
+        "(default 50; teaching: 10, enas-micro: 10, recurrent: 20)" in text
+    )
     for f in dataclasses.fields(TrainerConfig):
         assert "--" + f.name.replace("_", "-") in text, f.name
         assert " ".join(f.metadata["help"].split()) in text, f.name

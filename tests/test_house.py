@@ -220,14 +220,17 @@ def test_evaluate_and_rewards_use_the_documented_modes(trained, monkeypatch):
     X, y = trained.data.split("val")
     assert trained.evaluate(arch) == scoring.accuracy(trained.supernet, arch, X, y, bn="batch")
     assert trained.evaluate(arch, bn="running") == scoring.accuracy(trained.supernet, arch, X, y, bn="running")
-    seen = []
-    real = scoring.accuracy
-    monkeypatch.setattr(scoring, "accuracy", lambda *a, **k: seen.append(k["bn"]) or real(*a, **k))
+    modes, scored = [], []  # a θ step scores its K children under one mode switch, in the configured mode
+    real_mode, real_accuracy = scoring.scoring_mode, scoring.accuracy_in_mode
+    monkeypatch.setattr(scoring, "scoring_mode", lambda module, bn: modes.append(bn) or real_mode(module, bn))
+    monkeypatch.setattr(
+        scoring, "accuracy_in_mode", lambda *a: scored.append(a[0].training) or real_accuracy(*a)
+    )  # the mode the supernet is in when each child is scored
     trained.controller_step()
     trained.configure(reward_bn_mode="running")
     trained.controller_step()
     n = trained.config.controller_aggregate
-    assert seen == ["batch"] * n + ["running"] * n
+    assert modes == ["batch", "running"] and scored == [True] * n + [False] * n
 
 
 def test_old_configs_read_the_renamed_modes():

@@ -263,4 +263,25 @@ SPACE_DEFAULTS: dict[str, dict] = {
         "reward_batch_size": 256,  # ten classes: a larger batch makes each reward less noisy
     },
     "enas-macro": {},
+    "enas-micro": {
+        "tanh_constant": 1.10,  # the official micro search's controller_tanh_constant (cifar10_micro_search.sh)
+        "temperature": 5.0,  # and its controller_temperature: logits / 5 before the tanh, a flatter early policy
+        "batch_size": 64,  # 1,000-odd 8x8 digits: about 20 ω steps an epoch, so θ gets steps early
+        "controller_steps": 10,  # an epoch here is about 20 ω steps, not ENAS's 390
+        "controller_aggregate": 10,
+    },
+    "recurrent": {
+        # ω: Adam at a constant rate; SGD at ENAS's 0.05 barely moves this cell in a few CPU minutes
+        # (benchmarks/controller_learns_spaces.py)
+        "shared_optimizer": "adam",
+        "shared_lr": 0.01,
+        "shared_lr_schedule": "constant",
+        "batch_size": 64,  # 3000 MNIST-1D sequences: 47 ω steps an epoch
+        "controller_steps": 20,  # an epoch is 47 ω steps here, not ENAS's 390
+        "controller_aggregate": 10,
+        # the children's rewards differ by a few points here: at ENAS's 1e-3 the policy barely leaves uniform in
+        # 150 CPU seconds (entropy 8.63 of 8.72); 5e-3 is the benchmark's rate
+        "controller_lr": 0.005,
+        "reward_batch_size": 256,  # ten classes: a larger batch makes each reward less noisy
+    },
 }

@@ -9,7 +9,8 @@ Owns: scoring children with the current shared weights on a whole split (`shared
 through scoring.py as `Trainer.evaluate` does, BatchNorm mode `bn`, "batch" by default), the
 ground truth per architecture (`truth`: mean over the table's seeds), rank agreement (Kendall τ,
 Spearman ρ, top-k overlap), the noise ceiling (τ between two stand-alone seeds of the same
-children: no proxy can be expected to beat it by much), where a chosen child stands (`standing`:
+children: the noise of the truth itself, a lower bound on what a noiseless proxy could reach against one
+seed, not a bound no proxy can beat), where a chosen child stands (`standing`:
 percentile and regret), and which children the shared weights flatter or wrong (`rank_shifts`:
 places gained per child, with its identity ops; `rank_shift_groups`, `most_misranked`), the
 honest baselines to read every τ by (`baselines`: ranking by parameter count, by a zero-cost proxy
@@ -219,7 +220,13 @@ def baselines(target, params, proxy=None, seed: int = 0, ks=(10, 100)) -> dict:
 
 def noise_ceiling(table, metric: str = "test_accuracy", seeds: tuple[int, int] | None = None) -> dict:
     """Rank agreement between two stand-alone seeds of the same children (default: the two most
-    common seeds of the table), over the children trained with both."""
+    common seeds of the table), over the children trained with both.
+
+    Despite the name, not a ceiling that no proxy can beat: it compares two noisy measurements with each
+    other. A noiseless proxy (each child's expected accuracy) compared with one noisy seed agrees better;
+    if the seeds correlate with r, each correlates with the noiseless value about √r. So this is a lower
+    bound on what a perfect proxy could reach against the table. Read a τ as (1 + τ)/2, about the
+    probability that a random pair of children is ordered the same way by both rankings."""
     _frame_check(table, metric)
     counts = table["seed"].value_counts()
     if len(counts) < 2:

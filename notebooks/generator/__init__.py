@@ -1,4 +1,4 @@
-"""The generator of the teaching notebooks 00-04 and their Chinese twins: lesson cells in, .ipynb files without
+"""The generator of the teaching notebooks 00-06 and their Chinese twins: lesson cells in, .ipynb files without
 outputs out.
 
 Regenerate every notebook, from the repository root:  python -m notebooks.generator
@@ -30,6 +30,10 @@ from . import (
     nb03_fidelity_zh,
     nb04_macro,
     nb04_macro_zh,
+    nb05_micro,
+    nb05_micro_zh,
+    nb06_recurrent,
+    nb06_recurrent_zh,
 )
 from .cells import build
 
@@ -42,6 +46,8 @@ LESSONS = {
     "02": ("02_controller_collapse.ipynb", nb02_collapse.CELLS, nb02_collapse_zh.ZH),
     "03": ("03_ranking_fidelity.ipynb", nb03_fidelity.CELLS, nb03_fidelity_zh.ZH),
     "04": ("04_enas_macro.ipynb", nb04_macro.CELLS, nb04_macro_zh.ZH),
+    "05": ("05_enas_micro.ipynb", nb05_micro.CELLS, nb05_micro_zh.ZH),
+    "06": ("06_enas_recurrent.ipynb", nb06_recurrent.CELLS, nb06_recurrent_zh.ZH),
 }
 
 

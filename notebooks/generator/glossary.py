@@ -74,8 +74,9 @@ TERMS: dict[str, tuple[str, str, str, str]] = {
     ),
     "entropy": (
         "entropy H", "熵 H",
-        "how spread out the policy is, in nats; the sum over decisions along the sampled path",
-        "策略有多分散（单位 nat）；沿采样路径把每个决定的熵相加",
+        "how spread out the policy is, in nats; the reward's bonus sums each decision's entropy along the sampled "
+        "path: an estimate of the joint entropy",
+        "策略有多分散（单位 nat）；加进奖励的是沿采样路径各决定的熵之和，是联合熵的一个估计",
     ),
     "collapse": (
         "controller collapse", "控制器坍缩",
@@ -96,8 +97,10 @@ TERMS: dict[str, tuple[str, str, str, str]] = {
     ),
     "sampler": (
         "sampler: controller / uniform / fair", "采样器：控制器 / 均匀 / 公平",
-        "who picks the children of an ω step; fair (FairNAS) trains a group that uses every op once",
-        "由谁挑选 ω 更新的子模型；公平采样（FairNAS）每步训练一组、每个操作恰好用一次的子模型",
+        "who picks the children of an ω step; fair (FairNAS) trains a group that uses every op of every node "
+        "once: equal shares per op at every step, per weight block only on average",
+        "由谁挑选 ω 更新的子模型；公平采样（FairNAS）每步训练一组子模型，每个节点的每个操作恰好用一次："
+        "每一步按操作均等，按权重块只是平均均等",
     ),
     "standalone": (
         "stand-alone training", "单独训练",
@@ -116,13 +119,16 @@ TERMS: dict[str, tuple[str, str, str, str]] = {
     ),
     "seed_agreement": (
         "seed-to-seed agreement", "种子间一致性",
-        "τ between two stand-alone seeds: noise in the truth itself; a noiseless proxy could beat it",
-        "两个单独训练种子之间的 τ：真值自身的噪声；没有噪声的代理指标可以超过它",
+        "τ between two stand-alone seeds: noise in the truth itself; a lower bound on what a noiseless proxy "
+        "could reach against one seed, not a ceiling",
+        "两个单独训练种子之间的 τ：真值自身的噪声；是无噪声代理指标对照一个种子所能达到水平的下界，而不是上限",
     ),
     "skip": (
         "skip connection, skip penalty", "跳跃连接、跳跃惩罚",
-        "an extra input from an earlier layer; ENAS penalises the KL between skip rate and a target",
-        "来自更早层的额外输入；ENAS 惩罚跳跃率与目标值之间的 KL 散度",
+        "an extra input from an earlier layer; ENAS adds to the controller's loss the KL between each skip's "
+        "probability and a target rate, summed within a layer and averaged over layers",
+        "来自更早层的额外输入；ENAS 在控制器的损失里加上每个跳跃概率与目标比例之间的 KL 散度，"
+        "在层内求和，再对各层取平均",
     ),
     "batchnorm": (
         "BatchNorm batch statistics", "BatchNorm 批统计量",

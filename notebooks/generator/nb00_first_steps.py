@@ -140,7 +140,9 @@ f"After {counts.steps} ω steps, {touched} of {len(counts.blocks)} weight blocks
 
 ## Summary
 
-* An ω step: sample a child, one minibatch, one optimizer step of the blocks on the child's path; nothing else.
+* An ω step: sample a child, one minibatch, one optimizer step of the blocks on the child's path;
+  nothing else (PyTorch skips weights without a gradient; ENAS's TensorFlow code moves them too: notebook 01,
+  exercise 3).
 * A θ step: score K children on validation minibatches, then one REINFORCE step towards those above the
   baseline; the first reward starts the baseline.
 * Every step leaves a frozen record (`trainer.history`) and updates the per-block counts (`update_counts`).

@@ -38,8 +38,8 @@ $L_{shared} = \frac{1}{B}\sum_b \mathrm{CE}(f(x_b;\omega_{child}), y_b)$，然�
     "phase2": r"""
 <details><summary><b>答案</b>（点击展开）</summary>
 
-最多 6 个：没有节点选 `identity` 时，是 stem、classifier 再加每个节点一个块。最少 2 个：全由 identity
-组成的子模型只经过 stem 和 classifier。上面每一行都列出了这一步更新的块。
+最多 6 个：没有节点选 `identity` 时，是 stem、classifier 再加每个节点一个块。最少 2 个：全
+由 identity 组成的子模型只经过 stem 和 classifier。上面每一行都列出了这一步更新的块。
 </details>
 
 ## 阶段 2：一次 $\theta$ 更新（冻结 $\omega$）
@@ -78,7 +78,8 @@ $-(R - b)\log P(m;\theta)$，其中 $b$ 是过去奖励的滑动平均（基线�
 
 ## 小结
 
-* 一次 ω 更新：采样一个子模型，取一个小批量，对它路径上的权重块做一次优化器更新；别的什么都不动。
+* 一次 ω 更新：采样一个子模型，取一个小批量，对它路径上的权重块做一次优化器更新；别的都不动（PyTorch 会跳过
+  没有梯度的权重；ENAS 的 TensorFlow 代码连它们也会移动，见笔记本 01 练习 3）。
 * 一次 θ 更新：在验证小批量上给 K 个子模型打分，再做一次 REINFORCE 更新，推向高于基线的子模型；
   第一个奖励用来初始化基线。
 * 每一步都留下一条不可变的记录（`trainer.history`），并更新每个块的计数（`update_counts`）。

@@ -270,7 +270,7 @@ display(Markdown(
     M(r"""
 <details><summary><b>Answer</b> (click)</summary>
 
-About as fast (the table shows the measured ratio): a child's path through the supernet *is* the child, the
+Expect about as fast (the table shows this machine's ratio): a child's path through the supernet *is* the child, the
 same matrices and the same arithmetic, so there is nothing to save within a step; the workbench's
 bookkeeping even adds a little. A step over every path costs as many passes as there are children. The saving
 of weight sharing is that one training run serves every child, because they share blocks: the cost of the
@@ -350,9 +350,10 @@ display(Markdown(
     M(r"""
 <details><summary><b>Answer</b> (click)</summary>
 
-In between, as the two measurements show. With fresh weights a child scores about chance; with the shared
-weights a never-sampled child scores well above it, because every block on its path was trained as part of
-other children. But sharing a block is not the same as being trained: a block learned what to do with the
+Read the line above: if the never-sampled children score well above the same children with fresh weights
+(which sit near chance) and not above the sampled ones, the answer is *in between*. The reason: every block on
+a never-sampled child's path was trained as part of other children. But sharing a block is not the same as being
+trained: a block learned what to do with the
 outputs of the nodes it was trained after, and in a new child its input may come from another op. That is one
 reason shared-weight scores are a noisy proxy (notebook 03).
 </details>

@@ -121,8 +121,8 @@ f"θ step (step {c.step} of the run): mean reward {c.reward:.3f}, "
 
 Children with a positive advantage had their choices made more likely, children with a negative one less
 likely; the mean advantage tells you which kind dominated this step. This early the supernet is barely
-trained, so rewards are close to chance (0.1 for ten classes) and the changes are small and noisy: that is
-expected. The ω weights did not change at all in this step.
+trained, so expect rewards not far from chance (0.1 for ten classes) and small, noisy changes. The ω weights did not
+change at all in this step.
 </details>
 
 ### Exercise 5: sampling is not training

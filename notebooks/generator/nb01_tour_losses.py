@@ -24,7 +24,7 @@ $$L_{\text{shared}}(\omega) \;=\; \frac{1}{B}\sum_{b=1}^{B} \mathrm{CE}\big(f(x_
 and one SGD step moves only $\omega_m$, the blocks on $m$'s path. The other blocks are not in the computation at
 all, so they get no gradient (`.grad` stays `None`), and PyTorch's optimizers skip a parameter without a
 gradient: no momentum, no weight decay. That is a choice, not a law: ENAS's TensorFlow code gives them zero
-gradients instead, and then they move (exercise 2 below).
+gradients instead, and then they move (exercise 3 below).
 """, key="losses"),
     C(r"""
 r = trainer.shared_step(loss_after=True)  # «loss_after»

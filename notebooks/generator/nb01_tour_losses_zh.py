@@ -17,8 +17,8 @@ MARKDOWN = {
 
 $$L_{\text{shared}}(\omega) \;=\; \frac{1}{B}\sum_{b=1}^{B} \mathrm{CE}\big(f(x_b;\,\omega_m),\; y_b\big),$$
 
-一次 SGD 更新只移动 $\omega_m$，即 $m$ 路径上的权重块。其余的块根本不在计算图里，所以没有梯度（`.grad` 仍是
-`None`），而 PyTorch 的优化器会跳过没有梯度的参数：既没有动量，也没有权重衰减。这是一种实现上的选择，不是必然：
+一次 SGD 更新只移动 $\omega_m$，即 $m$ 路径上的权重块。其余的块根本不在计算图里，所以没有梯度（`.grad` 仍
+是 `None`），而 PyTorch 的优化器会跳过没有梯度的参数：既没有动量，也没有权重衰减。这是一种实现上的选择，不是必然：
 ENAS 的 TensorFlow 代码给这些块的是零梯度，于是它们也会动（见下面的练习 3）。
 """,
     "phase2": r"""
@@ -46,8 +46,8 @@ $$\nabla_\theta J \;=\; \sum_m R(m)\,\nabla_\theta P(m;\theta)
 $$\mathbb{E}_{m\sim P}\big[b\,\nabla_\theta \log P(m;\theta)\big] \;=\; b\sum_m \nabla_\theta P(m;\theta)
 \;=\; b\,\nabla_\theta \sum_m P(m;\theta) \;=\; b\,\nabla_\theta 1 \;=\; 0 .$$
 
-所以 $\mathbb{E}[(R-b)\nabla\log P] = \mathbb{E}[R\,\nabla\log P]$：平均而言梯度不变，噪声却小得多。奖励在 0.3
-左右时，每一项 $R\,\nabla\log P$ 都会把被采样的子模型往*上*推，只有各次推动之间的差别才携带信息；$R - b$
+所以 $\mathbb{E}[(R-b)\nabla\log P] = \mathbb{E}[R\,\nabla\log P]$：平均而言梯度不变，噪声却小得多。奖励
+在 0.3 左右时，每一项 $R\,\nabla\log P$ 都会把被采样的子模型往*上*推，只有各次推动之间的差别才携带信息；$R - b$
 把它们移到零附近。训练器的基线是此前奖励的指数滑动平均（EMA），只用到与之比较的那个子模型*之前*的奖励，
 因此不依赖于这个子模型。最小化
 
@@ -64,8 +64,8 @@ $\partial \log p_a / \partial \ell_j = \mathbb{1}[j=a] - p_j$，所以
 
 $$\frac{\partial}{\partial \ell_j}\Big(-(R-b)\log p_a\Big) \;=\; -(R-b)\,\big(\mathbb{1}[j=a]-p_j\big).$$
 
-`node2.input` 有两个选项：`stem` 和 `node1`。一个所有 logit 都为 0 的控制器（所以 $p = (0.5, 0.5)$）采样到
-`node1`；这个子模型的奖励 $R = 0.62$，基线 $b = 0.50$。**先手算对两个 logit 的梯度**，并说出一次梯度下降会让
+`node2.input` 有两个选项：`stem` 和 `node1`。一个所有 logit 都为 0 的控制器（所以 $p = (0.5, 0.5)$）采样
+到 `node1`；这个子模型的奖励 $R = 0.62$，基线 $b = 0.50$。**先手算对两个 logit 的梯度**，并说出一次梯度下降会让
 $p(\texttt{node1})$ 往哪个方向变。然后运行下面的单元，让 PyTorch 来验算。
 """,
     "by_hand_answer": r"""

@@ -139,7 +139,8 @@ children (notebook 03 shows how much the shared weights flatter them), and that 
 and the classifier alone, which every ω step trains; and every (node, input, op) has weights of its own, so the
 block of a weighted op gets only a small share of the steps. In ENAS's recurrent cell the weight matrix belongs
 to the (node, input) *pair* and the activation (tanh, ReLU, identity or sigmoid) is applied after it: every
-choice of activation trains the same matrix, and identity is not free. Whether this run's favourite is
+choice of activation trains the same matrix, and identity is not free (the workbench has that space too:
+`wb.spaces.get("recurrent")`). Whether this run's favourite is
 identity-heavy, the cell above says.
 
 ### Why so fast? Adam and the size of a step

@@ -38,14 +38,17 @@ two rows put the learning rate back, then all of ENAS's defaults together.
 C_TANH = 1.5
 bound = {k: math.exp(C_TANH) / (math.exp(C_TANH) + (k - 1) * math.exp(-C_TANH)) for k in (2, 3, 4)}
 bonus = enas.entropy_weight * h_max
+first_rewards = [child.reward for child in steps[0].children]  # «first_rewards»
+spread = max(first_rewards) - min(first_rewards)
 display(Markdown(
 «bounds»))
 """, bounds=r"""
     f"With $C = {C_TANH}$ no option can get more than "
     + ", ".join(f"**{p:.0%}** ({k} options)" for k, p in bound.items()) + ". "
     f"ENAS's entropy bonus, β = {enas.entropy_weight:g}, adds at most {bonus:.4f} to a reward "
-    f"(at the maximum entropy, {h_max:.2f} nats): far less than the spread of the rewards themselves."
-"""),
+    f"(at the maximum entropy, {h_max:.2f} nats), while the rewards of the recipe's first θ step spread over "
+    f"{spread:.3f}" + (": the bonus is tiny beside them." if bonus < spread / 10 else ".")
+""", first_rewards="the rewards of the collapse recipe's first θ step, one per child"),
     M(r"""
 **Predict:** which **single** change, added to the collapse recipe, keeps the controller from collapsing? And
 with the slow baseline (γ = 0.999), will the share of θ steps with a positive mean advantage go up or down?
@@ -136,7 +139,9 @@ are; a fast one tracks the rewards and centres the advantages.
 ## 3. The skip penalty (ENAS macro space)
 
 In the ENAS macro CNN each layer also decides, for every earlier output except its own input, whether to add a
-**skip connection** from it. Skips make short, easy-to-train paths, and a controller tends to pile them up. ENAS
+**skip connection** from it. Skips make short, easy-to-train paths; if the shared weights reward them early, a
+controller can pile them up.
+ENAS
 adds a penalty to the controller's loss: the KL divergence between the skip probability $q$ of each skip decision
 and a target rate $\rho$, summed over the skip decisions of a layer and averaged over the layers,
 

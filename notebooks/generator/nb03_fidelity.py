@@ -206,8 +206,8 @@ display(Markdown(
     M(r"""
 <details><summary><b>Answer</b> (exercise 1)</summary>
 
-Most people guess far too high: the shared weights look like a trained network, so one expects them to rank
-like one. The cells above give this run's τ; the teacher's guide lists the range we measured over three seeds.
+If you guessed high, you are not alone: the shared weights look like a trained network, so one expects them
+to rank like one. The cells above give this run's τ; the teacher's guide lists the range we measured over three seeds.
 What matters is less the number than what it is compared with: coin tossing ($\tau = 0$), the epoch-to-epoch
 swing of the same run, and the seed-to-seed agreement of the truth, which a noiseless proxy could exceed.
 </details>
@@ -237,7 +237,8 @@ wb.fidelity.most_misranked(shifts, n=3)
     f"shown once):"
 """),
     M(r"""
-Why? `identity` has no weights. A child built from identities runs through `stem` and `classifier` only, and
+Why would identity-heavy children be flattered, where the table shows it? `identity` has no weights. A child built
+from identities runs through `stem` and `classifier` only, and
 those two blocks are trained at **every** ω step, whichever child is sampled. A chain of nonlinear ops instead
 needs blocks that each get a small share of the ω steps (node 4 alone has 12 weighted candidates), so on the
 shared weights it is under-trained, while trained alone it may well be among the best. The shared weights

@@ -94,8 +94,9 @@ f"With $L = {space.num_layers}$ layers: {space.num_layers} op decisions and "
 
 The 5×5 convolution. With $C$ channels every branch starts with a 1×1 convolution ($C^2$ weights); a $k\times k$
 convolution adds $k^2C^2$, so $(1+25)\,C^2$ against $(1+9)\,C^2$ for 3×3: about 2.6 times as many (both also have
-$4C$ BatchNorm parameters; the table has the exact counts). A separable convolution needs only $k^2 C$ for its
-depthwise filters plus $C^2$ for the 1×1 mix; a pool has nothing but its 1×1 convolution.
+$4C$ BatchNorm parameters; the table has the exact counts). A separable convolution needs, after its leading
+1×1, only $k^2 C$ for its depthwise filters plus $C^2$ for the 1×1 mix; a pool has nothing but its 1×1
+convolution.
 </details>
 
 ## 2. How big is the space?
@@ -131,8 +132,8 @@ display(Markdown(f"{header}\n{rule}\n{cells}\n\n" + «size_story»))
     M(r"""
 ## 3. Search, with and without the skip penalty
 
-Skip connections make short paths through the network, which train fast: early on, the shared weights reward
-them, and a controller piles them up. ENAS adds a penalty to the controller's loss, the KL divergence between the
+Skip connections make short paths through the network, which train fast: if the shared weights reward them
+early on, a controller can pile them up. ENAS adds a penalty to the controller's loss, the KL divergence between the
 skip probability $q$ of each skip decision and a target rate $\rho$, summed over a layer's skip decisions and
 averaged over the layers:
 
@@ -158,22 +159,23 @@ above *and* from below.
 </details>
 
 We run the same search twice, with ENAS's $\lambda$ and with $\lambda = 0$. Smaller than ENAS to fit a CPU: a
-minibatch of 32 (34 ω steps an epoch), 10 θ steps of 5 children each per epoch, and faster learning rates for
+minibatch of 32, 10 θ steps of 5 children each per epoch, and faster learning rates for
 ω and θ. **Predict:** where will the skip rate end, with and without the penalty?
 """, key="runs"),
     C(r"""
 EPOCHS = 12
 config = wb.TrainerConfig.for_space(space, batch_size=32, controller_steps=10,
                                     controller_aggregate=5, controller_lr=3e-3, shared_lr=0.1)
-display(Markdown(
-«config_story»))
 runs = {}
 for weight in (config.skip_weight, 0.0):
     run_config = config.replace(skip_weight=weight)
     runs[weight] = wb.Trainer(space, data=data, config=run_config, seed=SEED)
     runs[weight].run(epochs=EPOCHS)
 trainer = runs[config.skip_weight]
+display(Markdown(
+«config_story»))
 """, config_story=r"""
+    f"A minibatch of {config.batch_size}: {trainer.steps_per_epoch} ω steps an epoch, {EPOCHS} epochs. "
     f"Skip target $\\rho = {config.skip_target}$, ENAS's weight $\\lambda = {config.skip_weight}$. "
     + (f"ω's learning rate follows ENAS's cosine schedule: from {config.shared_lr:g} down to "
        f"{config.shared_lr_min:g} over {config.shared_lr_t0} epochs, then a restart."

@@ -3,6 +3,7 @@
     import workbench as wb
     table = wb.groundtruth.load("teaching-mnist1d")   # arch, seed, val_accuracy, test_accuracy, params, seconds
     wb.groundtruth.train_standalone("teaching", table.arch[0], seed=0)   # reproduces a row
+    wb.groundtruth.load("teaching-n3-mnist1d")   # teaching(num_nodes=3): all 384 children, two seeds each
 
 Owns: `train_standalone` (standalone.py), sweeps over many children (sweep.py) and the tables
 shipped inside the package (tables.py). The `workbench groundtruth` command is cli/groundtruth.py.
