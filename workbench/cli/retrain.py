@@ -13,7 +13,6 @@ formats (retrain.py and checkpoint.py do) or change the search run.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import signal
 import sys
@@ -29,6 +28,7 @@ from ..runs import RunFolder, versions
 from .errors import EXIT_DIVERGED, EXIT_INTERRUPTED, EXIT_OK, UsageError, report
 from .flags import positive_int
 from .plan import resolve_device
+from .signals import install as install_handlers
 
 DEFAULT_EPOCHS = 10
 DESCRIPTION = """\
@@ -169,7 +169,7 @@ def _train(retrainer: Retrainer, folder: RetrainFolder, log: list[str], epochs: 
             raise KeyboardInterrupt
         stop["signal"] = signum
 
-    previous = _install({signal.SIGINT: on_signal, signal.SIGTERM: on_signal})
+    previous = install_handlers({signal.SIGINT: on_signal, signal.SIGTERM: on_signal})
     try:
         if retrainer.epoch < epochs:
             folder.file("summary.json").unlink(missing_ok=True)  # an extended retrain's old summary no longer holds
@@ -193,7 +193,7 @@ def _train(retrainer: Retrainer, folder: RetrainFolder, log: list[str], epochs: 
         report(f"diverged at {e}; the last checkpoint (epoch {retrainer.epoch}) is kept in {folder.path}")
         return EXIT_DIVERGED
     finally:
-        _install(previous)
+        install_handlers(previous)
     summary = summarize(retrainer, log)
     folder.write_summary(summary)
     if not quiet:
@@ -202,12 +202,3 @@ def _train(retrainer: Retrainer, folder: RetrainFolder, log: list[str], epochs: 
             f"{summary['epochs']} epochs: val {summary['val_accuracy']:.3f}, test {summary['test_accuracy']:.3f}"
         )
     return EXIT_OK
-
-
-def _install(handlers: dict) -> dict:
-    """Set {signal: handler}; return the handlers they replace (none off the main thread, where Python forbids it)."""
-    old = {}
-    for sig, handler in handlers.items():
-        with contextlib.suppress(ValueError):
-            old[sig] = signal.signal(sig, handler)
-    return old

@@ -12,7 +12,6 @@ before any work).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import signal
 import sys
 
@@ -24,6 +23,7 @@ from ..trainer import Trainer
 from .errors import EXIT_DIVERGED, EXIT_INTERRUPTED, EXIT_OK, UsageError, report
 from .flags import add_config_flags, add_space_flags, natural_int, positive_int
 from .plan import KEEP_LAST, plan_search, resolve_device
+from .signals import install as install_handlers
 
 HELP = """\
 Run an ENAS search headless and write it into a run folder:
@@ -178,7 +178,7 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
             raise KeyboardInterrupt
         stop["signal"] = signum
 
-    previous = _install({signal.SIGINT: on_signal, signal.SIGTERM: on_signal})
+    previous = install_handlers({signal.SIGINT: on_signal, signal.SIGTERM: on_signal})
     per_epoch = trainer.steps_per_epoch + trainer.config.controller_steps
     bar = tqdm(
         total=run["epochs"] * per_epoch,
@@ -230,7 +230,7 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
     finally:
         bar.close()
         log.close()
-        _install(previous)
+        install_handlers(previous)
     summary = summarize(trainer)
     folder.write_summary(summary)
     if not quiet:
@@ -251,15 +251,6 @@ def _train(trainer, folder: RunFolder, run: dict, checkpoint, say, quiet: bool) 
                 f"test {best['test_accuracy']:.3f}, sampled {best['times_sampled']}x)"
             )
     return EXIT_OK
-
-
-def _install(handlers: dict) -> dict:
-    """Set {signal: handler}; return the handlers they replace (none off the main thread, where Python forbids it)."""
-    old = {}
-    for sig, handler in handlers.items():
-        with contextlib.suppress(ValueError):
-            old[sig] = signal.signal(sig, handler)
-    return old
 
 
 def _command(run: dict, folder: RunFolder) -> str:
