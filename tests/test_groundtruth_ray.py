@@ -38,6 +38,11 @@ SWEEP = [
 ]
 
 
+# a loopback cluster that lives for one test: no token auth, whatever ~/.ray/auth_token an earlier Ray run left
+# (with one there, the head and this process disagreed about the token and the client was refused)
+RAY_ENV = {"RAY_AUTH_MODE": "disabled"}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -50,7 +55,7 @@ def ray_head():
     port = _free_port()
     temp = tempfile.mkdtemp(prefix="wbray", dir="/tmp")  # Ray's socket paths must stay short
     ray_bin = Path(sys.executable).with_name("ray")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "RAY_USAGE_STATS_ENABLED": "0"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "RAY_USAGE_STATS_ENABLED": "0", **RAY_ENV}
     proc = subprocess.Popen(
         [
             str(ray_bin),
@@ -98,6 +103,8 @@ def ray_head():
 @pytest.mark.slow
 def test_ray_backend_gives_the_local_results(tmp_path, ray_head, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    for name, value in RAY_ENV.items():
+        monkeypatch.setenv(name, value)
     assert cli.main([*SWEEP, "--out", str(tmp_path / "ray.jsonl"), "--backend", "ray", "--address", ray_head]) == 0
     assert cli.main([*SWEEP, "--out", str(tmp_path / "local.jsonl"), "--workers", "1"]) == 0
     cols = ["arch", "seed", "val_accuracy", "test_accuracy", "params"]
