@@ -14,19 +14,7 @@ object {decision name: choice}; in CSV also one column per decision, named `arch
 after the step). Consecutive rows of one step are that θ step's children. A "shared" row is an ω
 step: `step`, `arch`, `loss`, optionally `accuracy`, `epoch`.
 
-The ENAS release (src/cifar10/main.py) prints, for each controller phase, lines like
-`ctrl_step=50     loss=2.345   ent=10.23 lr=0.0035 |g|=0.3456   acc=0.1250 bl=0.12  mins=1.23`
-(every log_every steps; forks that print `epoch=1 ch_step=50 ... ent=... bl=...` instead, or
-fewer of the fields, are read too: the step, ent and bl are needed), then "Here are 10
-architectures" and ten sampled arcs, each printed as numpy arrays (one per layer in the macro
-search, a normal and a reduce line in the micro search) followed by `val_acc=0.1250`. Each such
-block becomes one θ step: its children are the printed arcs with their val_acc as accuracy and
-reward, the baseline, entropy and |g| those of the last ctrl_step line before them (its number is
-the step). Its ω lines (`epoch=... ch_step=... tr_acc=...`) name no child, so they are not
-records. A whole-channel macro arc becomes an `enas-macro` arch (ENAS's branch ids 0-5 are
-conv3x3, sep3x3, conv5x5, sep5x5, avgpool3x3, maxpool3x3); any other arc a generic-space arch
-(spaces/generic.py) with decisions named after its layout (micro: `normal.node1.x.input`,
-`normal.node1.x.op`, ...).
+The official ENAS release's stdout is read by enas_stdout.py (`read_enas_stdout`, here too).
 
 Neither format holds the policy itself: unless a table gives `policy`, each θ step's policy is
 estimated as each decision's option frequencies among the last `policy_window` children sampled.
@@ -34,7 +22,8 @@ A value the file does not hold (ENAS's log-probabilities) is NaN. Options per de
 from the largest choice seen (in ENAS's arcs: one count for all ops, from the largest op id seen),
 unless `options` gives them. A malformed line raises ValueError naming the file, the line number
 and what was expected.
-Owns: both formats and their mapping onto records. Must not: train, plot or write files.
+Owns: the table formats, their mapping onto records, and `read` (which picks the format by the
+file's suffix). Must not: train, plot or write files.
 """
 
 from __future__ import annotations
@@ -45,17 +34,17 @@ import io
 import json
 import math
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import reinforce, spaces
+from . import reinforce
 from .arch import Arch
+from .enas_stdout import read_enas_stdout
 from .history import ChildScore, ControllerRecord, History, SharedRecord
+from .import_records import check_window, controller_record, estimate, space_for, space_skip_rate
 from .spaces import generic
 
 FORMATS = ("csv", "jsonl", "enas-stdout")
-ENAS_MACRO_OPS = ("conv3x3", "sep3x3", "conv5x5", "sep5x5", "avgpool3x3", "maxpool3x3")  # ENAS's branch ids 0-5
 _CONTROLLER_FIELDS = {f.name for f in dataclasses.fields(ControllerRecord)}
 _REQUIRED = {"controller": ("step", "reward", "log_prob", "entropy"), "shared": ("step", "loss")}
 
@@ -94,7 +83,7 @@ def read_table(
     format = format or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
     if format not in ("csv", "jsonl"):
         raise ValueError(f"format={format!r} is not a table format; choose csv or jsonl")
-    _check_window(policy_window)
+    check_window(policy_window)
     rows = list(_csv_rows(path) if format == "csv" else _jsonl_rows(path))
     if not rows:
         raise ValueError(f"{path} holds no rows")
@@ -124,9 +113,7 @@ def read_table(
                 f"{path} line {line}: arch has {len(row['choices'])} decisions, the first row {width}: "
                 "every row needs the same decisions"
             )
-    space = _space_for(
-        path, [r["choices"] for _, r in rows], names or file_names, options, kinds, first_line=rows[0][0]
-    )
+    space = space_for(path, [r["choices"] for _, r in rows], names or file_names, options, kinds, first_line=rows[0][0])
     return _table_history(path, rows, space, baseline_decay, policy_window)
 
 
@@ -249,7 +236,7 @@ def _table_history(path: Path, rows, space, decay: float, window: int) -> Histor
         extra = {}
         if first.get("grad_norm") not in (None, "") and "grad_norm" in _CONTROLLER_FIELDS:
             extra["grad_norm"] = _number(path, line, first, "grad_norm")
-        history.append(_controller_record(step, epoch, children, baseline, policy, 0.0, **extra))
+        history.append(controller_record(step, epoch, children, baseline, policy, 0.0, **extra))
     return history
 
 
@@ -273,311 +260,3 @@ def _policy(path: Path, line: int, value, space) -> tuple[tuple[float, ...], ...
 
 
 # ---- the ENAS release's stdout -------------------------------------------------------------
-_CTRL = re.compile(r"^\s*ctrl_step=|^\s*epoch=.*\bch_step=.*\bent=.*\bbl=")  # the release's, and a variant
-_SHARED = re.compile(r"^\s*epoch=\s*(\d+)\s*ch_step=")
-_PAIR = re.compile(r"(\S+?)=\s*(\S+)")
-_CTRL_NEEDS = ("ent", "bl")  # besides the step; loss, lr, |g|, acc and mins are read where printed
-_EPOCH = re.compile(r"^\s*Epoch (\d+): Training controller")
-_HEADER = re.compile(r"^\s*Here are \d+ architectures")
-_VAL = re.compile(r"^\s*val_acc=\s*(\S+)\s*$")
-_SEPARATOR = re.compile(r"^\s*-{10,}\s*$")
-
-
-def read_enas_stdout(
-    path: str | os.PathLike,
-    space: str = "auto",
-    options: int | Sequence[int] | None = None,
-    policy_window: int = 50,
-) -> History:
-    """The θ steps in the stdout of the official ENAS release (see the module's docstring).
-
-    `space`: "auto" (a whole-channel macro arc as an `enas-macro` arch, any other as a generic one)
-    or "generic" (always generic); `options`: the generic decisions' option counts (one for all or
-    one each; default: largest choice seen + 1, and the micro inputs' counts from their node)."""
-    if space not in ("auto", "generic"):
-        raise ValueError(f"space={space!r} is not valid; choose auto or generic")
-    _check_window(policy_window)
-    path = Path(path)
-    try:
-        lines = path.read_text().splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise ValueError(f"{path} cannot be read: {e}") from None
-    blocks = []  # (line of the first arc, ctrl stats, epoch, [(line, [array rows], val_acc)])
-    ctrl, ctrl_used, epoch = None, False, 0
-    block, pending, array, in_block = None, [], None, False
-    for n, text in enumerate(lines, start=1):
-        if array is not None:  # a numpy array printed over several lines
-            array[1].append(text)
-            if "]" in text:
-                pending.append(_array(path, array[0], " ".join(array[1])))
-                array = None
-            continue
-        if in_block and text.lstrip().startswith("["):
-            if "]" in text:
-                pending.append(_array(path, n, text))
-            else:
-                array = (n, [text])
-            continue
-        m = _VAL.match(text)
-        if in_block and m:
-            if not pending:
-                raise ValueError(f"{path} line {n}: val_acc with no architecture printed before it")
-            block[3].append((n - len(pending), pending, _float(path, n, "val_acc", m.group(1))))
-            pending = []
-            continue
-        if in_block and (_SEPARATOR.match(text) or not text.strip()):
-            continue
-        if in_block:  # the block of arcs has ended
-            if pending:
-                raise ValueError(f"{path} line {n}: architecture printed without its val_acc line")
-            in_block = False
-        if _HEADER.match(text):
-            if ctrl is None or ctrl_used:
-                raise ValueError(
-                    f"{path} line {n}: architectures printed with no ctrl_step line since the last ones; "
-                    "expected 'ctrl_step=N loss=... ent=... lr=... |g|=... acc=... bl=... mins=...' before them"
-                )
-            block, in_block, ctrl_used = (n, ctrl, epoch, []), True, True
-            blocks.append(block)
-        elif _CTRL.match(text):
-            ctrl, ctrl_used = _ctrl_line(path, n, text), False
-            epoch = ctrl.get("epoch", epoch)
-        elif (m := _EPOCH.match(text)) or (m := _SHARED.match(text)):
-            epoch = int(m.group(1))
-    if array is not None:
-        raise ValueError(f"{path} line {array[0]}: an architecture's array is not closed with ']'")
-    if pending:
-        raise ValueError(f"{path} line {len(lines)}: architecture printed without its val_acc line")
-    blocks = [b for b in blocks if b[3]]
-    if not blocks:
-        raise ValueError(
-            f'{path} holds no printed architectures ("Here are 10 architectures" and arcs with val_acc): '
-            "is it the stdout of ENAS's src/cifar10/main.py?"
-        )
-    layouts = {tuple(len(r) for r in arc) for b in blocks for _, arc, _ in b[3]}
-    if len(layouts) > 1:
-        first = tuple(len(r) for r in blocks[0][3][0][1])
-        line = next(n for b in blocks for n, arc, _ in b[3] if tuple(len(r) for r in arc) != first)
-        raise ValueError(
-            f"{path} line {line}: this architecture's arrays have lengths "
-            f"{[len(r) for r in next(a for b in blocks for n, a, _ in b[3] if n == line)]}, the first one's "
-            f"{list(first)}: every arc must have the same layout"
-        )
-    layout = layouts.pop()
-    arcs = [[c for r in arc for c in r] for b in blocks for _, arc, _ in b[3]]
-    to_arch = _enas_space(path, blocks[0][3][0][0], layout, arcs, space, options)
-    history = History()
-    recent: list[Arch] = []
-    last_minutes = 0.0
-    for _, stats, block_epoch, arcs_in in blocks:
-        step = stats["step"]
-        if history and step <= history[-1].step:
-            raise ValueError(
-                f"{path} line {stats['line']}: ctrl_step={step} does not come after ctrl_step={history[-1].step}"
-            )
-        children = []
-        for n, arc, acc in arcs_in:
-            arch = to_arch(n, [c for r in arc for c in r])
-            children.append(
-                ChildScore(
-                    arch, acc, acc, acc - stats["bl"], math.nan, math.nan, space_skip_rate(arch_space(arch), arch)
-                )
-            )
-        recent = (recent + [c.arch for c in children])[-policy_window:]
-        seconds = max(stats.get("mins", last_minutes) - last_minutes, 0.0) * 60
-        last_minutes = stats.get("mins", last_minutes)
-        extra = {"grad_norm": stats["|g|"]} if "grad_norm" in _CONTROLLER_FIELDS and "|g|" in stats else {}
-        record = _controller_record(
-            step, block_epoch, children, stats["bl"], estimate(arch_space(children[0].arch), recent), seconds, **extra
-        )
-        history.append(dataclasses.replace(record, entropy=stats["ent"]))
-    return history
-
-
-def _ctrl_line(path: Path, n: int, text: str) -> dict:
-    pairs = dict(_PAIR.findall(text))
-    key = "ctrl_step" if "ctrl_step" in pairs else "ch_step"
-    missing = [k for k in _CTRL_NEEDS if k not in pairs]
-    if missing:
-        raise ValueError(
-            f"{path} line {n}: a ctrl_step line lacks {', '.join(missing)}; expected "
-            "'ctrl_step=N loss=X ent=X lr=X |g|=X acc=X bl=X mins=X'"
-        )
-    stats = {k: _float(path, n, k, pairs[k]) for k in (key, *_CTRL_NEEDS, "|g|", "mins") if k in pairs}
-    if not stats[key].is_integer() or stats[key] < 0:
-        raise ValueError(f"{path} line {n}: {key}={pairs[key]!r} must be an integer >= 0")
-    if "epoch" in pairs:
-        stats["epoch"] = int(_float(path, n, "epoch", pairs["epoch"]))
-    return {**stats, "step": int(stats[key]), "line": n}
-
-
-def _float(path: Path, n: int, key: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise ValueError(f"{path} line {n}: {key}={text!r} is not a finite number")
-    return value
-
-
-def _array(path: Path, n: int, text: str) -> list[int]:
-    inner = text.strip()
-    if not (inner.startswith("[") and inner.endswith("]")):
-        raise ValueError(f"{path} line {n}: expected an array of decisions like '[0 3 1]', got {text.strip()!r}")
-    try:
-        values = [int(t) for t in inner[1:-1].replace(",", " ").split()]
-    except ValueError:
-        raise ValueError(f"{path} line {n}: expected integers in '[0 3 1]', got {text.strip()!r}") from None
-    if not values or min(values) < 0:
-        raise ValueError(f"{path} line {n}: expected integers >= 0 in '[0 3 1]', got {text.strip()!r}")
-    return values
-
-
-def _enas_space(path: Path, line: int, layout: tuple[int, ...], arcs, space: str, options):
-    """A function (line, choices) -> Arch for arcs laid out as `layout` (each printed array's length)."""
-    L = len(layout)
-    if layout == tuple(range(1, L + 1)) and space == "auto" and options is None:  # macro, whole channels
-        macro = spaces.get("enas-macro", num_layers=L)
-        order = [macro.ops.index(op) for op in ENAS_MACRO_OPS]
-        op_at = {sum(range(1, i + 1)) for i in range(L)}  # each layer's first entry is its op
-
-        def to_macro(n: int, choices: list[int]) -> Arch:
-            if any(choices[k] >= len(order) for k in op_at):
-                raise ValueError(f"{path} line {n}: an op id is beyond ENAS's six branches (0-5): {choices}")
-            try:
-                return macro.make(order[c] if k in op_at else c for k, c in enumerate(choices))
-            except ValueError as e:
-                raise ValueError(f"{path} line {n}: {e}") from None
-
-        return to_macro
-    names, kinds, fixed = _enas_names(layout)
-    counts = _counts(path, line, arcs, len(names), options)
-    if options is None:  # the ops share one count (ENAS's num_branches), the inputs and skips have theirs
-        ops = max((c for c, k in zip(counts, kinds) if k == "op"), default=1)
-        counts = [f if f is not None else ops if k == "op" else c for c, f, k in zip(counts, fixed, kinds)]
-    try:
-        made = generic.make(names, counts, kinds)
-    except ValueError as e:
-        raise ValueError(f"{path} line {line}: {e}") from None
-
-    def to_generic(n: int, choices: list[int]) -> Arch:
-        try:
-            return made.make(choices)
-        except ValueError as e:
-            raise ValueError(f"{path} line {n}: {e}") from None
-
-    return to_generic
-
-
-def _enas_names(layout: tuple[int, ...]) -> tuple[list[str], list[str], list[int | None]]:
-    """Decision names, kinds and fixed option counts (None: counted) for an arc's printed layout."""
-    L = len(layout)
-    names, kinds, fixed = [], [], []
-    if L == 2 and layout[0] == layout[1] and layout[0] % 4 == 0:  # micro: normal and reduce cells
-        for cell in ("normal", "reduce"):
-            for node in range(1, layout[0] // 4 + 1):
-                for branch in ("x", "y"):
-                    names += [f"{cell}.node{node}.{branch}.input", f"{cell}.node{node}.{branch}.op"]
-                    kinds += ["input", "op"]
-                    fixed += [node + 1, None]  # node k reads the two cell inputs or nodes 1..k-1
-        return names, kinds, fixed
-    branches = (layout[0]) // 2
-    if layout[0] % 2 == 0 and layout == tuple(2 * branches + i for i in range(L)):  # macro, channel counts
-        for i in range(1, L + 1):
-            for b in range(branches):
-                names += [f"layer{i}.branch{b}.start", f"layer{i}.branch{b}.count"]
-                kinds += ["op", "op"]
-                fixed += [None, None]
-            names += [f"layer{i}.skip{j}" for j in range(i - 1)]
-            kinds += ["skip"] * (i - 1)
-            fixed += [2] * (i - 1)
-        return names, kinds, fixed
-    if layout == tuple(range(1, L + 1)):  # whole-channel macro read as generic
-        for i in range(1, L + 1):
-            names += [f"layer{i}.op"] + [f"layer{i}.skip{j}" for j in range(i - 1)]
-            kinds += ["op"] + ["skip"] * (i - 1)
-            fixed += [None] + [2] * (i - 1)
-        return names, kinds, fixed
-    total = sum(layout)
-    return [f"d{k}" for k in range(1, total + 1)], ["op"] * total, [None] * total
-
-
-# ---- shared ---------------------------------------------------------------------------------
-def _space_for(path: Path, all_choices, names, options, kinds, first_line: int):
-    width = len(all_choices[0])
-    names = list(names) if names is not None else [f"d{k}" for k in range(1, width + 1)]
-    if len(names) != width:
-        raise ValueError(f"{path}: {len(names)} decision names for archs of {width} decisions")
-    counts = _counts(path, first_line, all_choices, width, options)
-    kinds = list(kinds) if kinds is not None else ["op"] * width
-    try:
-        return generic.make(names, counts, kinds)
-    except ValueError as e:
-        raise ValueError(f"{path}: {e}") from None
-
-
-def _counts(path: Path, line: int, all_choices, width: int, options) -> list[int]:
-    seen = [max(c[k] for c in all_choices) + 1 for k in range(width)]
-    if options is None:
-        return seen
-    given = [options] * width if isinstance(options, int) and not isinstance(options, bool) else list(options)
-    if len(given) != width or any(isinstance(g, bool) or not isinstance(g, int) or g < 1 for g in given):
-        raise ValueError(f"options={options!r} must be a positive int or {width} of them, one per decision")
-    over = [k for k in range(width) if seen[k] > given[k]]
-    if over:
-        k = over[0]
-        bad = next(i for i, c in enumerate(all_choices) if c[k] >= given[k])
-        raise ValueError(
-            f"{path}: decision {k + 1} takes choice {all_choices[bad][k]} (arch {bad + 1}, from line {line} on) "
-            f"but options says {given[k]} (choices 0..{given[k] - 1})"
-        )
-    return given
-
-
-def _check_window(window: int) -> None:
-    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-        raise ValueError(f"policy_window={window!r} must be a positive int")
-
-
-def arch_space(arch: Arch):
-    """The space an imported arch belongs to."""
-    return spaces.get(arch.space)
-
-
-def space_skip_rate(space, arch: Arch) -> float:
-    """Share of `space`'s skip decisions that `arch` takes (0 when it has none)."""
-    flags = [c for d, c in zip(space.decisions, arch.choices) if d.kind == "skip"]
-    return sum(flags) / len(flags) if flags else 0.0
-
-
-def estimate(space, archs: Sequence[Arch]) -> tuple[tuple[float, ...], ...]:
-    """Each decision's option frequencies among `archs`: the policy as the samples show it."""
-    n = len(archs)
-    return tuple(
-        tuple(sum(a.choices[k] == o for a in archs) / n for o in range(len(d.options)))
-        for k, d in enumerate(space.decisions)
-    )
-
-
-def _controller_record(step, epoch, children, baseline, policy, seconds, **extra) -> ControllerRecord:
-    def mean(name: str) -> float:
-        return sum(getattr(c, name) for c in children) / len(children)
-
-    return ControllerRecord(
-        step=step,
-        epoch=epoch,
-        arch=children[0].arch,
-        archs=tuple(c.arch for c in children),
-        accuracy=mean("accuracy"),
-        reward=mean("reward"),
-        baseline=float(baseline),
-        advantage=mean("advantage"),
-        log_prob=mean("log_prob"),
-        entropy=mean("entropy"),
-        skip_rate=mean("skip_rate"),
-        policy=policy,
-        seconds=seconds,
-        children=tuple(children),
-        **extra,
-    )
