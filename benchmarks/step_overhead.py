@@ -12,7 +12,8 @@ Each child's median step time, then the median over children; the ratios are of 
 in the same run. Spaces: teaching (MNIST-1D, batch 64) and enas-macro at 6 and 12 layers
 (16 channels, batch 32, 32x32x3 inputs).
 
-    python benchmarks/step_overhead.py [--children 6] [--repeats 15] [--threads 2] [--spaces teaching,macro6]
+    python benchmarks/step_overhead.py [--children 6] [--repeats 15] [--min-seconds 0.5] [--threads 2]
+        [--spaces teaching,macro6]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import math
 import statistics
 import time
 
@@ -67,7 +69,7 @@ def _time(fn) -> float:
     return time.perf_counter() - t0
 
 
-def measure(name: str, children: int, repeats: int) -> dict:
+def measure(name: str, children: int, repeats: int, min_seconds: float = 0.5) -> dict:
     spec = SPACES[name]
     space = wb.spaces.get(spec["space"][0], **spec["space"][1])
     data = _data(spec["shape"]) if spec["shape"] else wb.data.for_space(space)
@@ -90,8 +92,10 @@ def measure(name: str, children: int, repeats: int) -> dict:
         }
         for fn in steps.values():  # warm-up: allocator, optimizer state
             fn(), fn()
+        # a fast step (teaching: under a millisecond) is repeated until each way has run ~min_seconds
+        n = max(repeats, math.ceil(min_seconds / max(_time(steps["bare"]), 1e-6)))
         times = {k: [] for k in steps}
-        for _ in range(repeats):
+        for _ in range(n):
             for k, fn in steps.items():
                 times[k].append(_time(fn))
         for k in steps:
@@ -101,7 +105,7 @@ def measure(name: str, children: int, repeats: int) -> dict:
         "space": space.name,
         "batch": spec["batch"],
         "children": children,
-        "repeats": repeats,
+        "repeats": n,
         **{f"{k}_ms": round(v, 3) for k, v in ms.items()},
         "trainer_over_bare": round(ms["trainer"] / ms["bare"], 3),
         "bare_over_child": round(ms["bare"] / ms["child"], 3),
@@ -178,6 +182,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--children", type=int, default=6)
     ap.add_argument("--repeats", type=int, default=15)
+    ap.add_argument("--min-seconds", type=float, default=0.5, help="ω: repeat a fast step until it ran this long")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--spaces", default=",".join(SPACES), help=f"comma-separated, of {', '.join(SPACES)}")
     args = ap.parse_args()
@@ -186,7 +191,7 @@ def main() -> None:
     unknown = [n for n in names if n not in SPACES]
     if unknown:
         ap.error(f"unknown space(s) {unknown}; valid: {', '.join(SPACES)}")
-    results = [measure(n, args.children, args.repeats) for n in names]
+    results = [measure(n, args.children, args.repeats, args.min_seconds) for n in names]
     theta = [measure_theta(n, args.repeats) for n in names]
     print(json.dumps({"threads": args.threads, "torch": torch.__version__, "omega": results, "theta": theta}, indent=2))
 

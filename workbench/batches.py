@@ -15,6 +15,8 @@ import torch
 from .data import Dataset
 
 SPLITS = ("train", "val", "test")
+PASS_COPY_BYTES = 64 * 2**20  # a training split up to this size is copied in each pass's order once, so
+# that a minibatch is a slice of the copy (no gather per step); a larger one (CIFAR-10) is gathered per step
 
 
 class Batches:
@@ -25,6 +27,7 @@ class Batches:
         self.generator = generator
         self.order = torch.zeros(0, dtype=torch.long)  # this pass's shuffled training indices
         self.cursor = 0  # where the next training minibatch starts in `order`
+        self._pass: tuple[torch.Tensor, torch.Tensor] | None = None  # the training split in `order`, if small
 
     def split(self, name: str) -> tuple[torch.Tensor, torch.Tensor]:
         """A whole split as (X, y); ValueError naming the valid splits for anything else."""
@@ -37,13 +40,20 @@ class Batches:
         return math.ceil(len(self._splits["train"][1]) / size)
 
     def train(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """The next `size` training examples of this pass; a new shuffled pass starts when one ends."""
+        """The next `size` training examples of this pass; a new shuffled pass starts when one ends.
+        (For a small split they are a read-only view of this pass's shuffled copy: do not modify them.)"""
         X, y = self._splits["train"]
         if self.cursor >= len(self.order):
             self.order = torch.randperm(len(y), generator=self.generator)
             self.cursor = 0
-        idx = self.order[self.cursor : self.cursor + size].to(X.device)
-        self.cursor += size
+            self._pass = None
+        start, self.cursor = self.cursor, self.cursor + size
+        if self._pass is None and X.element_size() * X.nelement() <= PASS_COPY_BYTES:
+            idx = self.order.to(X.device)
+            self._pass = (X.index_select(0, idx), y.index_select(0, idx))
+        if self._pass is not None:  # the same values as the gather below, bit for bit
+            return self._pass[0][start : start + size], self._pass[1][start : start + size]
+        idx = self.order[start : start + size].to(X.device)
         return X.index_select(0, idx), y.index_select(0, idx)
 
     def val(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -55,3 +65,4 @@ class Batches:
     def restore(self, order: torch.Tensor, cursor: int) -> None:
         """Go back to a place saved from `order` and `cursor`."""
         self.order, self.cursor = order.clone().long().cpu(), int(cursor)
+        self._pass = None

@@ -56,6 +56,7 @@ class _Walk:
     probs: list[torch.Tensor]
     skip_probs: list[torch.Tensor]
     skip_layers: list[int]
+    stats: bool = True  # False: choices and distributions only (no log-probabilities, no entropies)
 
 
 class Controller(nn.Module):
@@ -132,24 +133,31 @@ class Controller(nn.Module):
         """log P(arch; θ), a scalar with gradients."""
         return self._result(self._walk(arch=arch)).log_prob
 
-    @torch.no_grad()
     def distributions(self, arch: Arch) -> tuple[torch.Tensor, ...]:
         """The probability vector of every decision along `arch`'s path (detached)."""
-        return tuple(p.detach() for p in self._walk(arch=arch).probs)
+        return self._probs(self._walk_without_grad(arch=arch))
 
-    @torch.no_grad()
     def most_likely(self) -> Arch:
         """The greedy child: the most likely option at each decision given the earlier ones."""
         return self.greedy()[0]
 
-    @torch.no_grad()
     def greedy(self) -> tuple[Arch, tuple[torch.Tensor, ...]]:
         """The greedy child and the probability vector of every decision along it (detached), in one walk:
         (most_likely(), distributions(most_likely()))."""
-        w = self._walk(greedy=True)
-        return Arch(self.space.name, tuple(w.choices)), tuple(p.detach() for p in w.probs)
+        w = self._walk_without_grad(greedy=True)
+        return Arch(self.space.name, tuple(w.choices)), self._probs(w)
 
     # ---- internals ------------------------------------------------------------------------
+    def _walk_without_grad(self, **how) -> _Walk:
+        """A walk for reading the policy: no autograd, choices and distributions only (the θ step's record
+        and the views make one after every step, so it is kept cheap)."""
+        with torch.inference_mode():
+            return self._walk(stats=False, **how)
+
+    @staticmethod
+    def _probs(w: _Walk) -> tuple[torch.Tensor, ...]:
+        return tuple(p.clone() for p in w.probs)  # ordinary tensors: an inference-mode tensor refuses in-place use
+
     def _result(self, w: _Walk) -> Sample:
         skip = torch.stack(w.skip_probs) if w.skip_probs else torch.zeros(0)
         return Sample(
@@ -167,7 +175,8 @@ class Controller(nn.Module):
             raise ValueError(f"temperature must be a finite number > 0, got {t!r}")
         if c is not None and not (isinstance(c, (int, float)) and math.isfinite(c) and c >= 0):
             raise ValueError(f"tanh_constant must be None or a finite number >= 0, got {c!r}")
-        logits = logits / t
+        if t != 1:  # x / 1 is x: one op fewer on every decision at the default temperature
+            logits = logits / t
         if c and reduce != 1.0:
             c = c / reduce
         return c * torch.tanh(logits) if c else logits
@@ -179,8 +188,11 @@ class Controller(nn.Module):
 
     def _choose(self, w: _Walk, k: int, logits: torch.Tensor, forced, generator, greedy) -> int:
         """Pick decision k's option from its (shaped) logits and record its statistics."""
-        log_p = torch.log_softmax(logits, dim=-1)  # (options,)
-        p = log_p.exp()
+        if w.stats:
+            log_p = torch.log_softmax(logits, dim=-1)  # (options,)
+            p = log_p.exp()
+        else:  # a walk that reads the policy needs the probabilities only
+            p = torch.softmax(logits, dim=-1)
         if forced is not None:
             c = forced[k]
         elif greedy:
@@ -188,17 +200,18 @@ class Controller(nn.Module):
         else:
             c = int(torch.multinomial(p.detach().cpu(), 1, generator=generator))
         w.choices.append(c)
-        w.log_probs.append(log_p[c])
-        w.entropies.append(-(p * log_p).sum())
+        if w.stats:
+            w.log_probs.append(log_p[c])
+            w.entropies.append(-(p * log_p).sum())
         w.probs.append(p)
         if self.space.decisions[k].kind == "skip":
             w.skip_probs.append(p[1])
             w.skip_layers.append(self.space.decisions[k].node)
         return c
 
-    def _walk(self, arch: Arch | None = None, generator=None, greedy: bool = False) -> _Walk:
+    def _walk(self, arch: Arch | None = None, generator=None, greedy: bool = False, stats: bool = True) -> _Walk:
         forced = self.space.check(arch).choices if arch is not None else None
-        w = _Walk([], [], [], [], [], [])
+        w = _Walk([], [], [], [], [], [], stats)
         if self.kind == "independent":
             for k, d in enumerate(self.space.decisions):
                 raw = self.logits[k]

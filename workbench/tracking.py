@@ -99,4 +99,4 @@ class StepWatch:
     def changed(self, saved) -> tuple[str, ...]:
         """The blocks any of whose parameters differs (bit for bit) from its copy in `saved`, a list
         of (parameter, its value before the step); a parameter without a copy was not touched."""
-        return self._sorted(self._block_of[id(p)] for p, before in saved if not torch.equal(p.detach(), before))
+        return self._sorted(self._block_of[id(p)] for p, before in saved if not torch.equal(p, before))

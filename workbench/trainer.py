@@ -173,7 +173,7 @@ class Trainer:
                         "ω was not updated (lower shared_lr or enable grad_clip)"
                     )
                 (loss / len(group) if fair else loss).backward()  # a fair group: its mean gradient, accumulated
-                accs.append((logits.argmax(-1) == y).float().mean().item())
+                accs.append((logits.argmax(-1) == y).sum().item() / len(y))
             used = [p for p in self._params if p.grad is not None]
             updated = self._watch.blocks_of(used)
             if self.config.grad_clip > 0:
@@ -187,7 +187,7 @@ class Trainer:
             opt.step()
             for p in used:
                 p.grad = None
-            if not math.isfinite(nn.utils.get_total_norm(used)):  # one fused pass; NaN or inf anywhere shows
+            if not math.isfinite(nn.utils.get_total_norm(used, foreach=True)):  # one fused pass; NaN or inf shows
                 raise DivergenceError(
                     f"step {self.step + 1}: the update made ω NaN or infinite for child {arch}; "
                     "it was undone (lower shared_lr or enable grad_clip)"
@@ -274,13 +274,13 @@ class Trainer:
             )
         torch.stack(losses).mean().backward()  # one backward for the whole aggregate
         grads = [p.grad for p in self.controller.parameters() if p.grad is not None]
-        grad_norm = nn.utils.get_total_norm(grads).item() if grads else 0.0  # θ steps are not clipped
+        grad_norm = nn.utils.get_total_norm(grads, foreach=True).item() if grads else 0.0  # θ steps are not clipped
         if not math.isfinite(grad_norm):  # a NaN or infinite entry anywhere makes the total norm so
             raise DivergenceError(f"step {self.step + 1}: controller gradient is not finite; θ was not updated")
         self.controller_optimizer.step()
         self.controller_optimizer.zero_grad(set_to_none=True)
         _, probs = self.controller.greedy()  # the policy along the most likely child, for the record
-        if not torch.isfinite(torch.cat([t.reshape(-1) for t in [*probs, *self.controller.parameters()]])).all():
+        if not math.isfinite(nn.utils.get_total_norm([*probs, *self.controller.parameters()], foreach=True)):
             raise DivergenceError(
                 f"step {self.step + 1}: the update made θ or its probabilities NaN or infinite; "
                 "it was undone (lower controller_lr)"

@@ -34,9 +34,10 @@ class Undo:
     def save(self, params: Iterable[torch.Tensor]) -> None:
         """Copy `params` and their optimizer state as they are now (before the optimizer steps)."""
         state = self.optimizer.state
-        for p in params:
-            self.params.append((p, p.detach().clone()))
-            self._state.append((p, _clone_state(state[p]) if p in state else None))
+        with torch.no_grad():  # plain copies, no autograd graph (one context for all of them)
+            for p in params:
+                self.params.append((p, p.clone()))
+                self._state.append((p, _clone_state(state[p]) if p in state else None))
 
     @torch.no_grad()
     def restore(self) -> None:
