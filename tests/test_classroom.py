@@ -153,6 +153,7 @@ def test_a_class_of_three_all_live_and_answered():
     result = measure(3, pool=4, page_timeout=240, burst=3)
     assert result["live"] == 3 and result["failed"] == 0, result["errors"]
     assert result["burst_clicks"] == 3 and result["iopub_timeouts_logged"] == 0
+    assert result["pages_that_showed_not_answering"] == 0  # every kernel was alive all along
     assert result["all_live_within_s"] is not None and result["peak_pss_gb"] > 0
 
 
