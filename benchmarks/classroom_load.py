@@ -12,7 +12,7 @@ pages at once in headless Chromium and measures:
     the same ten clicks through Playwright, as the harness sees them (its click checks and polling
     run in the starved browsers too, so that number is an upper bound);
   * heartbeat: how many live pages ever showed the "not answering" banner (none should: every
-    kernel is alive; the pages use a 15 s heartbeat timeout and stay open past it);
+    kernel is alive; every page stays open past the app's heartbeat timeout; when, if any did);
   * memory: peak PSS of the server and its kernels (sampled twice a second), and per kernel.
 The ten who click each have their own browser, as students at their own computers do (in one
 browser, pages are windows stacked on each other and all but one are painted about once a second:
@@ -44,16 +44,17 @@ sys.path.insert(0, str(ROOT / "tests"))  # the project's browser harness: isolat
 
 from servers import CHROMIUM_ARGS, chromium_path, free_port, isolated_env  # noqa: E402
 
+from workbench.app.heartbeat import Heartbeat  # noqa: E402
 from workbench.cli.classroom import Classroom, voila_command  # noqa: E402
 
 TOKEN = "classroom-load-token"
 VIEWS = ("arch", "heatmap", "policy")  # the dashboard's views, on screen without scrolling
-HEARTBEAT_S = 15  # the pages' heartbeat timeout (?wb_heartbeat=): a healthy page must never show its banner
+HEARTBEAT_S = Heartbeat.class_traits()["timeout_s"].default_value  # the app's: a healthy page never shows its banner
 # Counts every "not answering" banner a page ever shows (the banner goes away by itself when answers resume).
 BANNERS = """(() => {
-  window.__wbBanners = 0;
+  window.__wbBanners = [];  // seconds after the page started loading
   new MutationObserver((changes) => {
-    for (const c of changes) for (const n of c.addedNodes) if (n.classList && n.classList.contains('wb-heartbeat')) window.__wbBanners++;
+    for (const c of changes) for (const n of c.addedNodes) if (n.classList && n.classList.contains('wb-heartbeat')) window.__wbBanners.push(performance.now() / 1000);
   }).observe(document, { childList: true, subtree: true });
 })()"""
 COUNTER = "() => { const e = document.querySelector('.wb-step-counter'); return e ? e.textContent : ''; }"
@@ -129,7 +130,10 @@ def wait_warm(proc: subprocess.Popen, log: Path, pool: int, timeout: float) -> f
     while time.monotonic() - t0 < timeout:
         if proc.poll() is not None:
             raise RuntimeError(f"voila exited with {proc.returncode}: {log.read_text()[-2000:]}")
-        started = started or pool == 0 or "is filled with" in log.read_text()
+        text = log.read_text()
+        if "restart failed" in text:  # a pool kernel died for good: the class would be short of one
+            raise RuntimeError(f"a pool kernel died while warming up: {text[-2000:]}")
+        started = started or pool == 0 or "is filled with" in text
         tree = _tree(proc.pid)
         cpu = _cpu_seconds(tree)
         if started and len(tree) > pool and last is not None and cpu - last < 0.2:
@@ -151,7 +155,7 @@ async def _open(context, base: str, t0: float, timeout_s: float) -> dict:
     page = await context.new_page()
     page.set_default_timeout(timeout_s * 1000)
     try:
-        await page.goto(f"{base}/?token={TOKEN}&wb_heartbeat={HEARTBEAT_S}", timeout=timeout_s * 1000)
+        await page.goto(f"{base}/?token={TOKEN}", timeout=timeout_s * 1000)
         await page.wait_for_selector(".wb-step-shared")
         for view in VIEWS:
             await page.wait_for_selector(f".wb-view-{view} .main-svg")
@@ -244,7 +248,7 @@ async def _students(base: str, n: int, timeout_s: float, burst: int, server_pid:
         results = await asyncio.gather(*(_open(contexts[min(i, own)], base, t0, timeout_s) for i in range(n)))
         clickers = [r["page"] for r in results[:own] if r["error"] is None]
         clicks = await _burst(clickers, timeout_s) if clickers else {}
-        await asyncio.sleep(HEARTBEAT_S + 5)  # every page has been open longer than its heartbeat's timeout
+        await asyncio.sleep(max(0.0, t0 + HEARTBEAT_S + 5 - time.monotonic()))  # every page open past its timeout
         banners = [await r["page"].evaluate("() => window.__wbBanners") for r in results if r["error"] is None]
         for b in browsers:
             await b.close()
@@ -294,7 +298,8 @@ def measure(n: int, pool: int | None = None, page_timeout: float = 300.0, burst:
         "peak_pss_gb": round(sampler.peak_kib / 2**20, 2), "kernels": sampler.kernels,
         "pss_per_kernel_gb": round(sampler.peak_kib / 2**20 / max(sampler.kernels, 1), 3),
         "iopub_timeouts_logged": dropped,
-        "pages_that_showed_not_answering": sum(1 for b in got["banners"] if b), "browsers": f"{min(burst, n)} headless Chromiums (one per clicking student){' + 1 for the rest' if n > burst else ''}, at nice 19, on the same cores",
+        "pages_that_showed_not_answering": sum(1 for b in got["banners"] if b),
+        "not_answering_shown_at_s": sorted(round(t, 1) for b in got["banners"] for t in b), "browsers": f"{min(burst, n)} headless Chromiums (one per clicking student){' + 1 for the rest' if n > burst else ''}, at nice 19, on the same cores",
     }  # fmt: skip
 
 

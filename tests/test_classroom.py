@@ -44,6 +44,7 @@ def test_the_voila_command_preheats_and_never_drops_output():
     assert "--token=secret" in argv and "--pool_size=7" in argv and "--preheat_kernel=True" in argv
     assert any(a.startswith("--VoilaExecutor.iopub_timeout=") and int(a.split("=")[1]) >= 60 for a in argv)
     assert env["OMP_NUM_THREADS"] == "1" and env["WORKBENCH_LANG"] == "zh"
+    assert "--KernelManager.transport=ipc" in argv  # no TCP ports for a pool to collide on
     argv, _ = voila_command(Classroom(pool=0), "secret")
     assert not any("preheat" in a for a in argv)
 

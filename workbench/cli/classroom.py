@@ -71,6 +71,9 @@ def voila_command(room: Classroom, token: str) -> tuple[list[str], dict[str, str
         f"--VoilaExecutor.iopub_timeout={room.iopub_timeout}", "--VoilaExecutor.timeout=600",
         "--MappingKernelManager.cull_idle_timeout=7200", "--MappingKernelManager.cull_interval=600",
         "--template=workbench",
+        # Kernels talk to the server over Unix sockets: with TCP, a pool started at once can hand two
+        # kernels the same free port (jupyter_client#487; measured: 1 of 32 died, the pool short by one).
+        "--KernelManager.transport=ipc",
         f"--VoilaConfiguration.resources={{'wb_start_timeout': {room.start_timeout}, 'wb_lang': '{room.lang}'}}",
     ]  # fmt: skip
     if room.pool:
