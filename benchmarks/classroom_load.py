@@ -54,7 +54,8 @@ HEARTBEAT_S = Heartbeat.class_traits()["timeout_s"].default_value  # the app's: 
 BANNERS = """(() => {
   window.__wbBanners = [];  // seconds after the page started loading
   new MutationObserver((changes) => {
-    for (const c of changes) for (const n of c.addedNodes) if (n.classList && n.classList.contains('wb-heartbeat')) window.__wbBanners.push(performance.now() / 1000);
+    for (const c of changes) for (const n of c.addedNodes)
+      if (n.classList && n.classList.contains('wb-heartbeat')) window.__wbBanners.push(performance.now() / 1000);
   }).observe(document, { childList: true, subtree: true });
 })()"""
 COUNTER = "() => { const e = document.querySelector('.wb-step-counter'); return e ? e.textContent : ''; }"
@@ -299,7 +300,9 @@ def measure(n: int, pool: int | None = None, page_timeout: float = 300.0, burst:
         "pss_per_kernel_gb": round(sampler.peak_kib / 2**20 / max(sampler.kernels, 1), 3),
         "iopub_timeouts_logged": dropped,
         "pages_that_showed_not_answering": sum(1 for b in got["banners"] if b),
-        "not_answering_shown_at_s": sorted(round(t, 1) for b in got["banners"] for t in b), "browsers": f"{min(burst, n)} headless Chromiums (one per clicking student){' + 1 for the rest' if n > burst else ''}, at nice 19, on the same cores",
+        "not_answering_shown_at_s": sorted(round(t, 1) for b in got["banners"] for t in b),
+        "browsers": f"{min(burst, n)} headless Chromiums (one per clicking student)"
+        + (" + 1 for the rest" if n > burst else "") + ", at nice 19, on the same cores",
     }  # fmt: skip
 
 

@@ -108,6 +108,21 @@ def test_most_likely_follows_the_argmax():
     assert str(controller.most_likely()) == "node1=sigmoid(stem) node2=identity(stem)"
 
 
+@pytest.mark.parametrize("kind", wb.controller.KINDS)
+def test_the_policy_as_floats_is_the_distributions_along_the_greedy_child(kind):
+    space = wb.spaces.get("enas-macro", num_layers=3)  # op and skip decisions
+    controller = wb.Controller(space, kind=kind, seed=1)
+    _theta_steps(controller, space)
+    arch, policy = controller.greedy_policy()
+    assert arch == controller.most_likely()
+    assert policy == tuple(tuple(p.tolist()) for p in controller.distributions(arch))  # bit for bit
+    other = space.random(torch.Generator().manual_seed(0))
+    assert other != arch and controller.policy_along(other) == tuple(
+        tuple(p.tolist()) for p in controller.distributions(other)
+    )
+    assert all(isinstance(v, float) for row in policy for v in row) and len(policy) == len(space.decisions)
+
+
 def test_bad_controller_settings_are_refused():
     with pytest.raises(ValueError, match="unknown controller kind 'gru'; valid: lstm, independent"):
         wb.Controller("teaching", kind="gru")

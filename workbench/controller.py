@@ -34,6 +34,7 @@ from .arch import Arch
 from .spaces import Space
 
 KINDS = ("lstm", "independent")
+Policy = tuple[tuple[float, ...], ...]  # one probability vector per decision, as plain floats
 OP_TANH_REDUCE = {"enas-micro": 2.5}  # ENAS controller_op_tanh_reduce of the official scripts; 1 for other spaces
 
 
@@ -147,6 +148,16 @@ class Controller(nn.Module):
         w = self._walk_without_grad(greedy=True)
         return Arch(self.space.name, tuple(w.choices)), self._probs(w)
 
+    def policy_along(self, arch: Arch) -> Policy:
+        """distributions(arch) as plain floats, one tuple per decision (what records and views keep)."""
+        return self._floats(self._walk_without_grad(arch=arch))
+
+    def greedy_policy(self) -> tuple[Arch, Policy]:
+        """greedy() as plain floats: the greedy child and, per decision, its probabilities (a ControllerRecord's
+        policy), in one walk."""
+        w = self._walk_without_grad(greedy=True)
+        return Arch(self.space.name, tuple(w.choices)), self._floats(w)
+
     # ---- internals ------------------------------------------------------------------------
     def _walk_without_grad(self, **how) -> _Walk:
         """A walk for reading the policy: no autograd, choices and distributions only (the θ step's record
@@ -157,6 +168,10 @@ class Controller(nn.Module):
     @staticmethod
     def _probs(w: _Walk) -> tuple[torch.Tensor, ...]:
         return tuple(p.clone() for p in w.probs)  # ordinary tensors: an inference-mode tensor refuses in-place use
+
+    @staticmethod
+    def _floats(w: _Walk) -> Policy:
+        return tuple(tuple(p.tolist()) for p in w.probs)  # read straight from the walk's tensors: no copies
 
     def _result(self, w: _Walk) -> Sample:
         skip = torch.stack(w.skip_probs) if w.skip_probs else torch.zeros(0)

@@ -279,8 +279,9 @@ class Trainer:
             raise DivergenceError(f"step {self.step + 1}: controller gradient is not finite; θ was not updated")
         self.controller_optimizer.step()
         self.controller_optimizer.zero_grad(set_to_none=True)
-        _, probs = self.controller.greedy()  # the policy along the most likely child, for the record
-        if not math.isfinite(nn.utils.get_total_norm([*probs, *self.controller.parameters()], foreach=True)):
+        _, policy = self.controller.greedy_policy()  # the policy along the most likely child, for the record
+        theta = nn.utils.get_total_norm(list(self.controller.parameters()), foreach=True)
+        if not (math.isfinite(theta) and math.isfinite(sum(map(sum, policy)))):  # NaN or inf anywhere shows in a sum
             raise DivergenceError(
                 f"step {self.step + 1}: the update made θ or its probabilities NaN or infinite; "
                 "it was undone (lower controller_lr)"
@@ -290,8 +291,6 @@ class Trainer:
 
         def mean(name: str) -> float:
             return sum(getattr(c, name) for c in children) / len(children)
-
-        policy = tuple(tuple(p.tolist()) for p in probs)
 
         return ControllerRecord(
             step=self.step,

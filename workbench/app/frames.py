@@ -9,7 +9,6 @@ policy as plain floats. Must not: train, draw, or touch widgets.
 from __future__ import annotations
 
 from ..arch import Arch
-from ..controller import Controller
 from ..history import History
 from ..spaces import Space
 from ..tracking import UpdateCounts
@@ -18,16 +17,6 @@ from ..viz.view import Distributions, Frame
 
 OMEGA_STEP = ("arch", "arch_policy", "counts", "history")  # the Frame fields an ω step changes: θ did not move
 SAMPLED = ("arch", "arch_policy", "policy", "policy_arch", "previous")  # ... a sampled child: no record, no count
-
-
-def policy_along(controller: Controller, arch: Arch) -> Distributions:
-    """Each decision's probabilities along `arch`, as plain floats."""
-    return tuple(tuple(p.tolist()) for p in controller.distributions(arch))
-
-
-def greedy_policy(controller: Controller) -> Distributions:
-    """The policy as a ControllerRecord keeps it: each decision's probabilities along the most likely child."""
-    return policy_along(controller, controller.most_likely())
 
 
 def frame_at(
@@ -67,7 +56,7 @@ def frame_at(
         now,
         arch or greedy,
         previous,
-        policy_along(live.controller, shown) if live is not None else None,
+        live.controller.policy_along(shown) if live is not None else None,
         lang=lang,
         selected=selected,
     )

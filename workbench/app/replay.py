@@ -17,7 +17,6 @@ from ..history import History
 from ..runs import RunFolder
 from ..spaces import Space
 from ..viz.view import Distributions
-from .frames import greedy_policy
 
 
 @dataclass(frozen=True)
@@ -42,4 +41,4 @@ class Replay:
         space = spaces.get(run["space"], **run["space_options"])
         config = TrainerConfig.for_space(space).replace(**run["config"])
         controller = Controller.for_run(space, config, int(run["seed"]))
-        return cls(space, History.from_log(path), greedy_policy(controller), str(path), config)
+        return cls(space, History.from_log(path), controller.greedy_policy()[1], str(path), config)

@@ -25,7 +25,7 @@ from ..trainer import Trainer
 from ..viz.view import Frame
 from . import dashboard, scenarios, text
 from .alarm import CollapseAlarm
-from .frames import OMEGA_STEP, SAMPLED, frame_at, greedy_policy, policy_along
+from .frames import OMEGA_STEP, SAMPLED, frame_at
 from .layout import Layout
 from .narration import counter, narrate
 from .narration_log import NarrationLog
@@ -62,7 +62,7 @@ class Workbench(Layout, Sessions, Tools):
         self.space = _replay.space if self.replaying else self.trainer.space
         self._replay = _replay
         self.scenario = scenario or self._matching_scenario()
-        self._initial_policy = _replay.initial_policy if self.replaying else greedy_policy(self.trainer.controller)
+        self._initial_policy = _replay.initial_policy if self.replaying else self.trainer.controller.greedy_policy()[1]
         self._blocks = self.space.block_names()
         self._sample_gen = seeds.generator(getattr(self.trainer, "seed", 0), "app-samples")
         self._schedule_pos = 0
@@ -185,7 +185,7 @@ class Workbench(Layout, Sessions, Tools):
         c = self.trainer.controller
         with torch.no_grad():
             s = c.sample(self._sample_gen)
-        policy = policy_along(c, s.arch)
+        policy = c.policy_along(s.arch)
         words = self._t["sampled"].format(arch=s.arch, p=float(s.log_prob.exp()))
         frame = self._frame(self._n(), arch=s.arch, policy=policy)
         self._show(self._n(), words, frame=frame, changed=SAMPLED)
@@ -234,7 +234,7 @@ class Workbench(Layout, Sessions, Tools):
         """Show a fresh `trainer` (a reset, a new scenario, a loaded state), its first step narrated by `words`."""
         self.play_button.value = False
         self.trainer, self.selected = trainer, None
-        self._initial_policy = greedy_policy(trainer.controller)
+        self._initial_policy = trainer.controller.greedy_policy()[1]
         self._schedule_pos = 0
         self.timeline = Timeline(trainer)
         self.alarm.reset(trainer.history)

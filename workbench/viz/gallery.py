@@ -54,7 +54,7 @@ def _step_with_previous(trainer: Trainer):
 
 def _panels(trainer: Trainer, lang: str, selected: str) -> list[tuple[str, str, object]]:
     """Every live view of `trainer`'s run as a dashboard panel, 630 x 290 px, as the classroom app shows it."""
-    policy = lambda a: tuple(tuple(p.tolist()) for p in trainer.controller.distributions(a))  # noqa: E731
+    policy = trainer.controller.policy_along
     greedy, arch = trainer.controller.most_likely(), trainer.history.shared()[-1].arch
     frame = Frame(
         trainer.space,
