@@ -134,6 +134,30 @@ def test_a_diverging_step_changes_nothing(changes, phase):
     assert all(torch.isfinite(p).all() for p in [*trainer.supernet.parameters(), *trainer.controller.parameters()])
 
 
+def _theta_state(trainer) -> list[torch.Tensor]:
+    opt = trainer.controller_optimizer
+    return [t.clone() for p in trainer.controller.parameters() for t in (p, *opt.state[p].values())]
+
+
+def test_theta_steps_stopped_after_the_update_are_undone_every_time(monkeypatch):
+    """A θ step stopped after Adam moved θ (Ctrl-C during the record's walk) puts θ and Adam's state back
+    bit for bit, twice in a row (the second undo saves what the first restored), and steps go on."""
+    trainer = _trainer()
+    trainer.controller_step(), trainer.controller_step()  # Adam has state to put back
+    controller = type(trainer.controller)
+    for _ in range(2):
+        before, n = _theta_state(trainer), len(trainer.history)
+        with monkeypatch.context() as m:  # Adam has stepped when the record's walk is interrupted
+            m.setattr(controller, "greedy_policy", lambda self: (_ for _ in ()).throw(KeyboardInterrupt))
+            with pytest.raises(KeyboardInterrupt):
+                trainer.controller_step()
+        assert all(torch.equal(a, b) for a, b in zip(_theta_state(trainer), before, strict=True))
+        assert len(trainer.history) == n
+    moved = _theta_state(trainer)
+    trainer.controller_step()
+    assert len(trainer.history) == n + 1 and not all(map(torch.equal, _theta_state(trainer), moved))
+
+
 def test_run_skips_diverging_steps_on_request():
     trainer = _trainer(shared_lr=1e3, grad_clip=0.0)
     with pytest.raises(wb.DivergenceError):
