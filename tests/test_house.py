@@ -46,6 +46,7 @@ ALLOWED_CYCLES = [
         "workbench.spaces.generic",
         "workbench.spaces.macro",
         "workbench.spaces.micro",
+        "workbench.spaces.one_input",
         "workbench.spaces.recurrent",
         "workbench.spaces.teaching",
     }
