@@ -1,14 +1,17 @@
 """Does the controller learn, not just the shared weights? (issue 2, acceptance 6; issue 14, acceptance 3)
 
-Trains the teaching space on MNIST-1D for a wall-clock budget with the default config, then
-scores 200 children sampled from the policy and 200 uniform children on the same shared weights
-(whole validation split), plus the policy's most likely child. Repeats with controller_lr=0 (a
-frozen policy), where the margin should vanish. Prints JSON.
+Trains one space on its default data for a wall-clock budget, then scores children sampled from
+the policy and as many uniform children on the same shared weights (whole validation split), plus
+the policy's most likely child. Repeats with controller_lr=0 (a frozen policy), where the margin
+should vanish. Prints JSON.
 
-    python benchmarks/controller_learns.py [--space teaching|enas-micro] [--seconds 60] [--seed 0] [--children 200]
+    python benchmarks/controller_learns.py [--space teaching|enas-micro|recurrent] [--seconds S] [--seed 0]
+        [--children N]
 
-`--space enas-micro` runs the micro row: a small micro space on 8x8 digits with the config in
-ROWS (ENAS's defaults with the changes given there, each for its reason).
+The rows (ROWS): teaching on MNIST-1D with the default config, 60 s, 200 children; a small micro
+space on 8x8 digits, 90 s, 200 children; the recurrent cell on MNIST-1D read as a 40-step
+sequence, 150 s, 100 children. A row's config is the space's defaults (TrainerConfig.for_space)
+with the changes given there, each for its reason.
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ import torch
 import workbench as wb
 
 ROWS = {
-    "teaching": {"space": "teaching", "data": "mnist1d", "config": {}},
+    "teaching": {"space": "teaching", "data": "mnist1d", "seconds": 60, "children": 200, "config": {}},
     "enas-micro": {
         # the paper's cell at 3 nodes, one normal cell between the two reductions' cells, 8 channels: CPU-sized
         "space": "enas-micro(channels=8,num_layers=1,num_nodes=3)",
         "data": "digits",
+        "seconds": 90,
+        "children": 200,
         "config": {
             "batch_size": 64,  # about 1,100 training digits: 18 ω steps an epoch
             "shared_lr_schedule": "constant",  # a run of a few epochs sits at the top of a 10-epoch cosine cycle
@@ -36,6 +41,13 @@ ROWS = {
             "controller_lr": 0.0035,  # ENAS's micro script
             "reward_batch_size": 256,  # ten classes: a larger batch makes each reward less noisy
         },
+    },
+    "recurrent": {  # the space's own defaults (TrainerConfig.for_space): Adam for ω, controller lr 5e-3
+        "space": "recurrent",
+        "data": "mnist1d-sequence",
+        "seconds": 150,
+        "children": 100,
+        "config": {},
     },
 }
 
@@ -56,6 +68,7 @@ def measure(seconds: float, seed: int, children: int, row: str = "teaching", **c
     return {
         "config_changes": changes,
         "train_seconds": round(train_s, 1),
+        "epochs": trainer.epoch,
         "shared_steps": len(hist.shared()),
         "controller_steps": len(hist.controller()),
         "policy_mean_val_acc": round(statistics.mean(policy), 4),
@@ -71,12 +84,14 @@ def measure(seconds: float, seed: int, children: int, row: str = "teaching", **c
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--space", choices=list(ROWS), default="teaching")
-    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--seconds", type=float, default=None, help="per arm (default: the row's)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--children", type=int, default=200)
+    ap.add_argument("--children", type=int, default=None, help="of each kind (default: the row's)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     row = ROWS[args.space]
+    args.seconds = row["seconds"] if args.seconds is None else args.seconds
+    args.children = row["children"] if args.children is None else args.children
     result = {
         "benchmark": "controller_learns",
         "space": row["space"],

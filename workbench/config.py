@@ -272,7 +272,7 @@ SPACE_DEFAULTS: dict[str, dict] = {
     },
     "recurrent": {
         # ω: Adam at a constant rate; SGD at ENAS's 0.05 barely moves this cell in a few CPU minutes
-        # (benchmarks/controller_learns_spaces.py)
+        # (benchmarks/controller_learns.py --space recurrent)
         "shared_optimizer": "adam",
         "shared_lr": 0.01,
         "shared_lr_schedule": "constant",

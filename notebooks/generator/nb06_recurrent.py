@@ -126,7 +126,7 @@ from being sampled less. The heatmap after the search shows it: the blocks are p
 
 The workbench's defaults for this space (`wb.TrainerConfig.for_space`): Adam for ω at a constant rate, and a
 controller learning rate of 5e-3 instead of ENAS's 1e-3, because the children's rewards differ by a few points
-only (benchmarks/controller_learns_spaces.py). **Predict:** will the policy's children beat random ones?
+only (benchmarks/controller_learns.py --space recurrent). **Predict:** will the policy's children beat random ones?
 """, key="search"),
     C(r"""
 EPOCHS = 8

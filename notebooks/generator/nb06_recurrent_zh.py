@@ -63,8 +63,8 @@ $4^4 \cdot 4! = 256 \cdot 24 = 6{,}144$，与打印的一致。$N = 12$ 时：$4
 ## 3. 一次简短的搜索
 
 工作台对这个空间的默认值（`wb.TrainerConfig.for_space`）：ω 用 Adam、恒定学习率；控制器学习率用 5e-3 而不是 ENAS 的
-1e-3，因为子模型之间的奖励只差几个百分点（benchmarks/controller_learns_spaces.py）。**预测：** 策略的子模型会胜过
-随机子模型吗？
+1e-3，因为子模型之间的奖励只差几个百分点（benchmarks/controller_learns.py --space recurrent）。
+**预测：** 策略的子模型会胜过随机子模型吗？
 """,
     "derive": r"""
 ## 4. 导出一个单元
