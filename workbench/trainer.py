@@ -258,8 +258,11 @@ class Trainer:
                 scoring.accuracy_in_mode(self.supernet, s.arch, *self.batches.val(cfg.reward_batch_size))
                 for s in samples
             ]
-        for s, acc in zip(samples, accs):
-            reward = reinforce.shaped_reward(acc, s.entropy.item(), cfg.entropy_weight)
+        with torch.no_grad():  # every child's log-probability and entropy as floats: two reads, not two per child
+            log_probs = torch.stack([s.log_prob for s in samples]).tolist()
+            entropies = torch.stack([s.entropy for s in samples]).tolist()
+        for s, acc, log_prob, entropy in zip(samples, accs, log_probs, entropies):
+            reward = reinforce.shaped_reward(acc, entropy, cfg.entropy_weight)
             if not math.isfinite(reward):
                 raise DivergenceError(f"step {self.step + 1}: reward is {reward} for child {s.arch}; θ was not updated")
             advantage = reward - (reward if baseline is None else baseline)
@@ -269,9 +272,7 @@ class Trainer:
                     s.log_prob, advantage, s.skip_probs, cfg.skip_target, cfg.skip_weight, skip_layers=s.skip_layers
                 )
             )
-            children.append(
-                ChildScore(s.arch, acc, reward, advantage, s.log_prob.item(), s.entropy.item(), self._skip_rate(s.arch))
-            )
+            children.append(ChildScore(s.arch, acc, reward, advantage, log_prob, entropy, self._skip_rate(s.arch)))
         torch.stack(losses).mean().backward()  # one backward for the whole aggregate
         grads = [p.grad for p in self.controller.parameters() if p.grad is not None]
         grad_norm = nn.utils.get_total_norm(grads, foreach=True).item() if grads else 0.0  # θ steps are not clipped
