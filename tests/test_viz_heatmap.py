@@ -48,6 +48,12 @@ def test_figure_cells_equal_the_counts():
     assert "moved without a gradient" in grad.hovertext[0][0]
     assert "1 blocks changed in steps without a gradient" in fig.layout.title.subtitle.text
     assert fig.layout.coloraxis.cmax == 2
+    bar = fig.layout.coloraxis.colorbar  # counts: whole-number ticks (0.5 steps would print "0 1 1 2 2")
+    assert (bar.tick0, bar.dtick, bar.tickformat) == (0, 1, "d")
+    many = wb.UpdateCounts(BLOCKS)
+    for _ in range(37):
+        many.record(("stem",), ("stem",))
+    assert vh.plot_update_heatmap(many, SMALL).layout.coloraxis.colorbar.dtick == 10  # 0, 10, 20, 30 of 37
     shares = vh.plot_update_heatmap(hand_counts(), SMALL, normalize=True)
     assert list(shares.data[1].z[0]) == [1.0, 0.5, 0.0, None] and shares.data[1].text[0][0] == "100%"
     assert shares.layout.coloraxis.cmax == 1

@@ -1,5 +1,6 @@
 """Data layers that read records (policy history, training curves, collapse report), on hand-made records."""
 
+import dataclasses
 import math
 
 import pytest
@@ -107,6 +108,11 @@ def test_training_exact_series():
     rects = [s for s in fig.layout.shapes if s.type == "rect"]
     assert sorted((s.x0, s.x1) for s in rects) == [(2.5, 4.5), (2.5, 4.5), (5.5, 6.5), (5.5, 6.5)]
     assert [s.x0 for s in fig.layout.shapes if s.type == "line"] == [7, 7]
+    assert (fig.layout.xaxis.tick0, fig.layout.xaxis.dtick) == (0, 2)  # steps 1-7: whole-number ticks, 0 2 4 6
+    compact = vt.plot_training(h, height=290)
+    assert compact.layout.xaxis.dtick == compact.layout.xaxis2.dtick == 2
+    late = [dataclasses.replace(r, step=r.step + 1000) for r in h]  # a window of a long run: steps 1001-1007
+    assert vt.plot_training(wb.History(late)).layout.xaxis.dtick == 500  # about five ticks, never one per step
 
 
 def test_training_empty_and_stable():

@@ -141,6 +141,14 @@ def wrap(text: str, width: int = 60) -> str:
     return "<br>".join(lines + [current])
 
 
+def whole_ticks(n: int, most: int = 5) -> dict:
+    """Axis ticks for counts up to `n` (steps, updates): whole numbers a 1-2-5 step apart, at most about
+    `most` of them (left alone, plotly ticks 0, 0.5, 1, ... for a count of 2)."""
+    gap = max(n, 1) / most
+    step = next(s * 10**k for k in range(16) for s in (1, 2, 5) if s * 10**k >= gap)
+    return dict(tick0=0, dtick=step)
+
+
 def percent(p: float) -> str:
     return f"{100 * p:.1f}%" if p >= 0.001 or p == 0 else f"{100 * p:.2g}%"
 

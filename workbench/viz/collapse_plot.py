@@ -216,7 +216,7 @@ def _collapse_layout(info: _CollapseInfo, fig: go.Figure) -> dict:
         subtitle,
         height=fig.layout.height or max(st.HEIGHT, 200 + 26 * len(report.decisions)),
         xaxis=dict(range=[0, 1.3], tickformat=".0%", title_text=t("x_entropy")),
-        xaxis3=dict(title_text=t("step")),
+        xaxis3=dict(title_text=t("step"), **st.whole_ticks(max(report.steps, default=0))),
         yaxis3=dict(title_text=t("reward")),
         legend=dict(orientation="h", x=1, xanchor="right", y=-0.1, yanchor="top"),
         margin=dict(l=150, r=30, t=120, b=100),

@@ -117,11 +117,13 @@ def _update_layout(info, fig: go.Figure) -> dict:
     if info.steps == 0:
         annotations.append(st.note(t(info.hint)))
     unit = t("unit_share") if info.normalize else t("unit_steps")
+    # counts are whole steps: ticks a whole number apart, never two ticks that round to the same label
+    ticks = dict(tickformat=".0%") if info.normalize else dict(tickformat="d", **st.whole_ticks(info.steps, 4))
     coloraxis = dict(
         colorscale="Blues",
         cmin=0,
         cmax=1 if info.normalize else max(info.steps, 1),
-        colorbar=dict(title=dict(text=unit, side="right"), tickformat=".0%" if info.normalize else "d", thickness=18),
+        colorbar=dict(title=dict(text=unit, side="right"), thickness=18, **ticks),
     )
     yaxis = dict(
         autorange="reversed",
@@ -130,7 +132,7 @@ def _update_layout(info, fig: go.Figure) -> dict:
         automargin=True,
     )
     if compact:
-        coloraxis["colorbar"] = dict(tickformat=coloraxis["colorbar"]["tickformat"], thickness=12, xpad=4)
+        coloraxis["colorbar"] = dict(thickness=12, xpad=4, **ticks)
         return st.base_layout(
             t("title_compact", n=info.steps),
             uirevision=f"updates:{info.space}:{info.normalize}",

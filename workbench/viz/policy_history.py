@@ -180,7 +180,7 @@ def _policy_history_layout(info: _PolicyHistoryInfo, fig: go.Figure) -> dict:
             tickfont=dict(size=st.MIN_FONT),
         ),
         yaxis2=dict(autorange="reversed", tickfont=dict(size=st.MIN_FONT)),
-        xaxis2=dict(title_text=t("x"), dtick=1 if len(info.steps) <= 20 else None),
+        xaxis2=dict(title_text=t("x"), **st.whole_ticks(len(info.steps))),  # x: the θ step's number, 1..n
         margin=dict(l=200, r=40, t=110, b=70),
     )
 

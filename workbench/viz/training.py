@@ -44,9 +44,10 @@ class _TrainingInfo:
     advantage: tuple[tuple[int, ...], tuple[float, ...]]  # θ steps and their mean advantage
     theta_phases: tuple[tuple[int, int], ...]  # (first step, last step) of each run of θ steps
     skipped: tuple[int, ...]  # steps skipped because a loss or reward was not finite (nothing changed)
-    steps: int
+    steps: int  # how many records
     lang: str = "en"
     hint: str = "hint_api"  # the empty figure's hint: an API call, or the app's button
+    last_step: int = 0  # the step number of the last record (the x axis's end)
 
 
 def _runs(records) -> list[list]:
@@ -87,6 +88,7 @@ def _get_training_info(history, lang: str = "en", hint: str = "hint_api") -> _Tr
         len(records),
         lang,
         hint,
+        max((r.step for r in records), default=0),
     )
 
 
@@ -212,6 +214,7 @@ def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
     if info.steps == 0:
         annotations.append(st.note(t(info.hint)))
     title = t("title_space", space=info.space) if info.space else t("title")
+    ticks = st.whole_ticks(info.last_step)  # steps are whole numbers
     if compact:
         return st.base_layout(
             title,
@@ -222,10 +225,11 @@ def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
             annotations=annotations,
             legend=dict(orientation="h", x=1, xanchor="right", y=-0.1, yanchor="top"),
             margin=dict(l=8, r=8, t=56, b=40),
-            xaxis=dict(automargin=True),
+            xaxis=dict(automargin=True, **ticks),
+            xaxis2=ticks,
             yaxis=dict(automargin=True),
         )
-    axes = {f"xaxis{k if k > 1 else ''}": dict(title_text=t("step") if k > 4 else None) for k in range(1, 7)}
+    axes = {f"xaxis{k if k > 1 else ''}": dict(title_text=t("step") if k > 4 else None, **ticks) for k in range(1, 7)}
     return st.base_layout(
         title,
         t("subtitle"),
