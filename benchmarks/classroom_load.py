@@ -17,9 +17,9 @@ pages at once in headless Chromium and measures:
 The ten who click each have their own browser, as students at their own computers do (in one
 browser, pages are windows stacked on each other and all but one are painted about once a second:
 measured, 7 of 8 counters changed within 140 ms and reached the screen after 1.04 s); the others
-share one browser. The browsers run at the lowest CPU priority (nice 19) so that they take what the server leaves;
-they still share the machine's cores with it, so the numbers are an upper bound for a class whose
-browsers run on their own laptops. Every wait is bounded; the server is stopped at the end.
+share one browser. The browsers run at the lowest CPU priority (nice 19) so that they take what
+the server leaves; they still share the machine's cores with it, so the numbers are an upper bound
+for a class whose browsers run on their own laptops. Every wait is bounded; the server is stopped at the end.
 
     python benchmarks/classroom_load.py 30 [--pool 32] [--page-timeout 300]
 """

@@ -140,21 +140,15 @@ class Controller(nn.Module):
 
     def most_likely(self) -> Arch:
         """The greedy child: the most likely option at each decision given the earlier ones."""
-        return self.greedy()[0]
-
-    def greedy(self) -> tuple[Arch, tuple[torch.Tensor, ...]]:
-        """The greedy child and the probability vector of every decision along it (detached), in one walk:
-        (most_likely(), distributions(most_likely()))."""
-        w = self._walk_without_grad(greedy=True)
-        return Arch(self.space.name, tuple(w.choices)), self._probs(w)
+        return Arch(self.space.name, tuple(self._walk_without_grad(greedy=True).choices))
 
     def policy_along(self, arch: Arch) -> Policy:
         """distributions(arch) as plain floats, one tuple per decision (what records and views keep)."""
         return self._floats(self._walk_without_grad(arch=arch))
 
     def greedy_policy(self) -> tuple[Arch, Policy]:
-        """greedy() as plain floats: the greedy child and, per decision, its probabilities (a ControllerRecord's
-        policy), in one walk."""
+        """The greedy child and, per decision, its probabilities as plain floats (a ControllerRecord's policy),
+        in one walk: (most_likely(), policy_along(most_likely()))."""
         w = self._walk_without_grad(greedy=True)
         return Arch(self.space.name, tuple(w.choices)), self._floats(w)
 

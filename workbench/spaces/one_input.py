@@ -4,9 +4,9 @@ The teaching space and the ENAS recurrent cell are both this shape: node i's dec
 (the root or nodes 1..i-1) then its op; the nodes no other node reads (loose ends) are averaged into
 the output. Size: prod_i (i * ops) = ops^N * N!. Children print as `node1=OP(ROOT) node2=OP(node1)`.
 
-Owns: that shape, shared by both spaces: the decisions, reading an Arch (nodes, loose ends), its text
-form, and the child and supernet graphs. Must not: build blocks or run a forward pass (each space
-does, and names its own blocks through `edge_block`).
+Owns: that shape, shared by both spaces: the decisions, reading an Arch (nodes, loose ends, the blocks
+it uses), its text form, and the child and supernet graphs. Must not: build blocks or run a forward
+pass (each space does, and names its own blocks through `edge_block`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class OneInputCell(Space):
     op_word = "OP"  # in parse errors: 'node1=OP(INPUT)'
     example = "node1=OP(root) node2=OP(node1)"
 
-    def __init__(self, num_nodes: int, width: int):
+    def __init__(self, num_nodes: int = 4, width: int = 32):
         self.num_nodes, self.width = num_nodes, width
         self._token = re.compile(rf"^node(\d+)=([a-z0-9_]+)\(({re.escape(self.root)}|node\d+)\)$")
         decisions = []
@@ -46,6 +46,10 @@ class OneInputCell(Space):
     def edge_block(self, node: int, source: int, op: str) -> str | None:
         """The weight block that node `node` uses when it applies `op` to node `source` (None: no weights)."""
         raise NotImplementedError(f"{type(self).__name__} must define edge_block()")
+
+    def blocks_for(self, arch: Arch) -> tuple[str, ...]:
+        used = [b for i, j, op in self.nodes(arch) if (b := self.edge_block(i, j, op)) is not None]
+        return (self.root_block, *used, "classifier")
 
     # ---- reading an Arch ------------------------------------------------------------------
     def nodes(self, arch: Arch) -> list[tuple[int, int, str]]:

@@ -65,9 +65,6 @@ class RecurrentSpace(OneInputCell):
     input_label, root_label = "x_t, h_t-1", "highway tanh"
     op_word, example = "ACTIVATION", f"node1=tanh({INPUT}) node2=relu(node1)"
 
-    def __init__(self, num_nodes: int = 4, width: int = 32):
-        super().__init__(num_nodes, width)
-
     @staticmethod
     def block_name(node: int, source: int) -> str:
         """The matrix of the pair (node, source): shared by the four activations."""
@@ -86,9 +83,6 @@ class RecurrentSpace(OneInputCell):
                 blocks[self.block_name(i, j)] = _pair_block(H)
         blocks["classifier"] = nn.Linear(H, num_classes)
         return blocks
-
-    def blocks_for(self, arch: Arch) -> tuple[str, ...]:
-        return ("node0", *(self.block_name(i, j) for i, j, _ in self.nodes(arch)), "classifier")
 
     def forward(self, blocks: nn.ModuleDict, x: torch.Tensor, arch: Arch) -> torch.Tensor:
         nodes = [(blocks[self.block_name(i, j)], j, ACTIVATIONS[op]) for i, j, op in self.nodes(arch)]

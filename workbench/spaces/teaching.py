@@ -31,9 +31,6 @@ class TeachingSpace(OneInputCell):
     input_label, root_label = "input", "linear"
     example = "node1=relu(stem) node2=tanh(node1)"
 
-    def __init__(self, num_nodes: int = 4, width: int = 32):
-        super().__init__(num_nodes, width)
-
     @staticmethod
     def block_name(node: int, source: int, op: str) -> str:
         return f"node{node}<-{source}/{op}"
@@ -53,10 +50,6 @@ class TeachingSpace(OneInputCell):
                         blocks[self.block_name(i, j, op)] = module
         blocks["classifier"] = nn.Linear(self.width, num_classes)
         return blocks
-
-    def blocks_for(self, arch: Arch) -> tuple[str, ...]:
-        used = [b for i, j, op in self.nodes(arch) if (b := self.edge_block(i, j, op)) is not None]
-        return ("stem", *used, "classifier")
 
     def forward(self, blocks: nn.ModuleDict, x: torch.Tensor, arch: Arch) -> torch.Tensor:
         h = [blocks["stem"](x)]  # h[j]: output of node j, node 0 is the stem; each (B, H)
