@@ -55,6 +55,7 @@ class _Walk:
     log_probs: list[torch.Tensor]
     entropies: list[torch.Tensor]
     probs: list[torch.Tensor]
+    floats: list[tuple[float, ...]]  # a policy-reading walk's probabilities as plain floats (empty otherwise)
     skip_probs: list[torch.Tensor]
     skip_layers: list[int]
     stats: bool = True  # False: choices and distributions only (no log-probabilities, no entropies)
@@ -165,7 +166,7 @@ class Controller(nn.Module):
 
     @staticmethod
     def _floats(w: _Walk) -> Policy:
-        return tuple(tuple(p.tolist()) for p in w.probs)  # read straight from the walk's tensors: no copies
+        return tuple(w.floats)  # read once per decision, during the walk
 
     def _result(self, w: _Walk) -> Sample:
         skip = torch.stack(w.skip_probs) if w.skip_probs else torch.zeros(0)
@@ -200,12 +201,14 @@ class Controller(nn.Module):
         if w.stats:
             log_p = torch.log_softmax(logits, dim=-1)  # (options,)
             p = log_p.exp()
-        else:  # a walk that reads the policy needs the probabilities only
+        else:  # a walk that reads the policy needs the probabilities only, read once as floats
             p = torch.softmax(logits, dim=-1)
+            w.floats.append(tuple(p.tolist()))
         if forced is not None:
             c = forced[k]
-        elif greedy:
-            c = int(torch.argmax(p))
+        elif greedy:  # a greedy walk reads the policy: its first most likely option (as torch.argmax) from the floats
+            floats = w.floats[-1]
+            c = max(range(len(floats)), key=floats.__getitem__)
         else:
             c = int(torch.multinomial(p.detach().cpu(), 1, generator=generator))
         w.choices.append(c)
@@ -220,7 +223,7 @@ class Controller(nn.Module):
 
     def _walk(self, arch: Arch | None = None, generator=None, greedy: bool = False, stats: bool = True) -> _Walk:
         forced = self.space.check(arch).choices if arch is not None else None
-        w = _Walk([], [], [], [], [], [], stats)
+        w = _Walk([], [], [], [], [], [], [], stats)
         if self.kind == "independent":
             for k, d in enumerate(self.space.decisions):
                 raw = self.logits[k]
@@ -242,7 +245,7 @@ class Controller(nn.Module):
             h, c = self.lstm(x, (h, c))  # (1, H)
             if d.kind == "op":
                 choice = self._choose(w, k, self._shape(self.op_head(h)[0]), forced, generator, greedy)
-                x = self.op_embedding.weight[choice].unsqueeze(0)
+                x = self.op_embedding.weight[choice : choice + 1]
                 k += 1
             elif d.kind == "input":  # attention over the anchors of the candidate inputs
                 scores = self._attention(keys[: len(d.options)], h)  # (options,)
@@ -293,7 +296,7 @@ class Controller(nn.Module):
                     state = self.lstm(x, state)
                     logits = self._shape(self.op_head(state[0])[0], self.op_tanh_reduce)
                     choice = self._choose(w, k, logits, forced, generator, greedy)
-                    x = self.op_embedding.weight[choice].unsqueeze(0)
+                    x = self.op_embedding.weight[choice : choice + 1]
                     k += 1
                 if k == start:
                     raise ValueError(f"decision {decisions[k].name!r} of a cell must be an input or an op")
