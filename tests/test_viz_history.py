@@ -104,6 +104,8 @@ def test_training_exact_series():
     pos, neg = (t for t in fig.data if t.type == "bar")
     assert (list(pos.x), list(pos.y)) == ([3, 4], [0.0, 0.09])
     assert (list(neg.x), list(neg.y)) == ([6], [-0.11])
+    loss, acc = fig.data[:2]  # the ω series: loss, training-minibatch accuracy
+    assert list(loss.marker.size) == list(acc.marker.size) == [0, 0, 0, 6]  # step 5: an ω run of one step
     assert pos.marker.color != neg.marker.color
     rects = [s for s in fig.layout.shapes if s.type == "rect"]
     assert sorted((s.x0, s.x1) for s in rects) == [(2.5, 4.5), (2.5, 4.5), (5.5, 6.5), (5.5, 6.5)]

@@ -119,13 +119,13 @@ def _training_skeleton(lang: str = "en", height: int | None = None) -> go.Figure
             subplot_titles=[t(k) for k in _TITLES],
         )
     for key, row, col, color, dash, phase, _ in _SERIES:
-        marker = dict(size=5) if phase == "controller" else None
+        marker = dict(size=5 if phase == "controller" else 0)  # an ω series marks only its lone points (patch)
         shown = not compact or key in _COMPACT
         name = t(f"{key}_short") if compact and key in ("reward", "baseline") else t(key)
         fig.add_trace(
             go.Scatter(
                 name=name,
-                mode="lines+markers" if marker else "lines",
+                mode="lines+markers",
                 marker=marker,
                 line=dict(color=color, width=2, dash=dash),
                 hovertemplate=t("hover"),
@@ -166,15 +166,25 @@ def _training_skeleton(lang: str = "en", height: int | None = None) -> go.Figure
 
 def _training_trace_data(info: _TrainingInfo) -> list[dict]:
     """x and y of every series (what the app patches after a step)."""
-    patches = [
-        dict(x=list(info.series[(phase, field)][0]), y=list(info.series[(phase, field)][1]))
-        for *_, phase, field in _SERIES
-    ]
+    patches = []
+    for *_, phase, field in _SERIES:
+        xs, ys = info.series[(phase, field)]
+        patch = dict(x=list(xs), y=list(ys))
+        if phase == "shared":
+            patch["marker"] = dict(size=_lone_points(ys))
+        patches.append(patch)
     steps, adv = info.advantage
     patches.append(dict(x=[s for s, a in zip(steps, adv) if a >= 0], y=[a for a in adv if a >= 0]))
     patches.append(dict(x=[s for s, a in zip(steps, adv) if a < 0], y=[a for a in adv if a < 0]))
     patches += [{}, dict(visible=bool(info.skipped))]
     return patches
+
+
+def _lone_points(ys) -> list[int]:
+    """Marker sizes along a line series: a point with no neighbour on the line (a run of one ω step, as
+    when a student alternates single steps) gets a marker, since plotly draws no line through one point."""
+    ys = [None, *ys, None]
+    return [0 if y is None or (a is not None or b is not None) else 6 for a, y, b in zip(ys, ys[1:], ys[2:])]
 
 
 def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
