@@ -59,6 +59,21 @@ def _net_and_data(model, data):
     return net, data
 
 
+def _scored(model, data, archs, split: str):
+    """The supernet, its data, the children to score (Archs or their strings; default every architecture of
+    the space) and the split `split` on the supernet's device."""
+    net, data = _net_and_data(model, data)
+    space = net.space
+    archs = (
+        list(space.enumerate())
+        if archs is None
+        else [space.parse(a) if isinstance(a, str) else space.check(a) for a in archs]
+    )
+    device = next(net.parameters()).device
+    X, y = data.split(split)
+    return net, data, archs, X.to(device), y.to(device)
+
+
 def shared_accuracies(model, archs=None, data=None, split: str = "val", bn: str = scoring.DEFAULT_BN):
     """Accuracy of each child with the current shared weights on a whole split (a Series by arch).
 
@@ -67,16 +82,8 @@ def shared_accuracies(model, archs=None, data=None, split: str = "val", bn: str 
     train/eval mode are left as they were."""
     import pandas as pd
 
-    net, data = _net_and_data(model, data)
+    net, data, archs, X, y = _scored(model, data, archs, split)
     space = net.space
-    archs = (
-        list(space.enumerate())
-        if archs is None
-        else [space.parse(a) if isinstance(a, str) else space.check(a) for a in archs]
-    )
-    X, y = data.split(split)
-    device = next(net.parameters()).device
-    X, y = X.to(device), y.to(device)
     accs = [scoring.accuracy(net, a, X, y, bn=bn) for a in archs]
     return pd.Series(accs, index=[space.format(a) for a in archs], name="shared_accuracy")
 
@@ -107,22 +114,14 @@ def shared_scores(
     config = getattr(model, "config", None)
     metric = metric if metric is not None else getattr(config, "rank_metric", "accuracy")
     bn = bn if bn is not None else getattr(config, "rank_bn", scoring.DEFAULT_BN)
-    net, data = _net_and_data(model, data)
+    net, data, archs, X, y = _scored(model, data, archs, split)
     space = net.space
-    archs = (
-        list(space.enumerate())
-        if archs is None
-        else [space.parse(a) if isinstance(a, str) else space.check(a) for a in archs]
-    )
-    X, y = data.split(split)
-    device = next(net.parameters()).device
-    X, y = X.to(device), y.to(device)
     calibration = []
     if bn == "recalibrated":
         n, size = getattr(config, "recalibration_batches", 4), getattr(config, "batch_size", 64)
         Xt = data.train[0]
         order = torch.randperm(len(Xt), generator=torch.Generator().manual_seed(seed))
-        calibration = [Xt[order[i * size : (i + 1) * size]].to(device) for i in range(n)]
+        calibration = [Xt[order[i * size : (i + 1) * size]].to(X.device) for i in range(n)]
     values = [scoring.rank_score(net, a, X, y, metric=metric, bn=bn, calibration=calibration) for a in archs]
     return pd.Series(values, index=[space.format(a) for a in archs], name=f"shared_{metric}")
 
