@@ -146,16 +146,7 @@ def _resolve_space(args) -> spaces.Space:
 
 
 def _resolve_config(space, given: dict) -> TrainerConfig:
-    base = TrainerConfig.for_space(space)
-    for name, value in given.items():  # one at a time, so the message names the flag
-        try:
-            base.replace(**{name: value})
-        except (ValueError, TypeError) as e:
-            raise UsageError(f"--{name.replace('_', '-')}: {e}") from None
-    try:
-        return base.replace(**given)
-    except (ValueError, TypeError) as e:
-        raise UsageError(str(e)) from None
+    return _replaced(TrainerConfig.for_space(space), given, lambda name, value: f"--{name.replace('_', '-')}")
 
 
 def _describe_difference(stored: dict, new: dict) -> str:
@@ -302,11 +293,16 @@ def _set_changes(items: list[str]) -> dict:
 
 
 def _resolve_config_from(base: TrainerConfig, given: dict) -> TrainerConfig:
-    for name, value in given.items():  # one at a time, so the message names the field
+    return _replaced(base, given, lambda name, value: f"--set {name}={value}")
+
+
+def _replaced(base: TrainerConfig, given: dict, flag) -> TrainerConfig:
+    """`base` with the fields in `given` replaced; a bad value is refused naming its flag, `flag(name, value)`."""
+    for name, value in given.items():  # one at a time, so the message names the flag
         try:
             base.replace(**{name: value})
         except (ValueError, TypeError) as e:
-            raise UsageError(f"--set {name}={value}: {e}") from None
+            raise UsageError(f"{flag(name, value)}: {e}") from None
     try:
         return base.replace(**given)
     except (ValueError, TypeError) as e:
