@@ -84,7 +84,13 @@ def test_every_view_at_dashboard_size_has_no_text_under_14px(trainer):
                     assert fig.layout.height == height, where
                     assert visible_width(fig.layout.title.text) <= 60, f"{where}: title too long for 630 px"
                     assert not (fig.layout.title.subtitle.text or ""), f"{where}: no room for a subtitle"
-                    legend_inside = fig.layout.showlegend is not False and (fig.layout.legend.y or 1) >= 0
+                    legend = fig.layout.legend  # below the plot: y < 0 of the plot, or in the bottom margin
+                    below = (
+                        (legend.y or 0) * height < (fig.layout.margin.b or 0) - 20  # its 20 px row fits there
+                        if legend.yref == "container"
+                        else (legend.y or 1) < 0
+                    )
+                    legend_inside = fig.layout.showlegend is not False and not below
                     assert not legend_inside, f"{where}: a legend over the data"
                     assert fig.layout.margin.t <= 60 and fig.layout.margin.l <= 20, where
 

@@ -233,8 +233,9 @@ def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
             compact=True,
             shapes=shapes,
             annotations=annotations,
-            legend=dict(orientation="h", x=1, xanchor="right", y=-0.1, yanchor="top"),
-            margin=dict(l=8, r=8, t=56, b=40),
+            # the legend sits on the figure's bottom edge, below the step labels (y=-0.1 of the plot covered them)
+            legend=dict(orientation="h", x=1, xanchor="right", yref="container", y=0, yanchor="bottom"),
+            margin=dict(l=8, r=8, t=56, b=52),
             xaxis=dict(automargin=True, **ticks),
             xaxis2=ticks,
             yaxis=dict(automargin=True),
