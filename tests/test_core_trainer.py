@@ -61,6 +61,20 @@ def test_records_carry_what_the_step_did():
     assert frame.loc[1, "arch"] == str(r.arch)
 
 
+def test_theta_record_grad_norm_is_the_gradients_total_norm():
+    trainer = _small()
+    seen, step = [], trainer.controller_optimizer.step
+
+    def spy(*args, **kwargs):  # the gradient as the optimizer is about to apply it
+        grads = [p.grad for p in trainer.controller.parameters() if p.grad is not None]
+        seen.append(torch.nn.utils.get_total_norm(grads).item())
+        return step(*args, **kwargs)
+
+    trainer.controller_optimizer.step = spy
+    record = trainer.controller_step()
+    assert record.grad_norm == seen[0] > 0.0  # the same value, bit for bit, as torch's own total norm
+
+
 def test_run_alternates_epochs_and_calls_back():
     trainer = _small()
     seen = []

@@ -36,6 +36,17 @@ from .tracking import StepWatch, UpdateCounts
 from .undo import Undo
 
 
+def _total_norm(tensors: list[torch.Tensor]) -> float:
+    """The 2-norm of all entries of `tensors` together, as nn.utils.get_total_norm(tensors, foreach=True)
+    computes it (one fused per-tensor pass, then the norm of the norms; the same value), without its
+    per-call grouping by device and its per-tensor moves: three torch calls, which is what keeps the
+    finiteness checks of a small θ step cheap. The tensors share one device (a Trainer's do); none: 0."""
+    if not tensors:
+        return 0.0
+    with torch.no_grad():
+        return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(tensors))).item()
+
+
 class Trainer:
     """Steps ENAS one update at a time: `shared_step()`, `controller_step()`, or `run(epochs)`."""
 
@@ -68,6 +79,7 @@ class Trainer:
             self.controller.parameters(), lr=cfg.controller_lr, betas=(0.0, 0.999), eps=1e-3
         )
         self._params = list(self.supernet.parameters())
+        self._theta = list(self.controller.parameters())  # what a θ step moves (all of θ), listed once
         self._watch = StepWatch(self.supernet.block_parameters())
         self._block_buffers = {b: bs for b, m in self.supernet.blocks.items() if (bs := list(m.buffers()))}
         self.update_counts = UpdateCounts(self.supernet.block_names)
@@ -187,7 +199,7 @@ class Trainer:
             opt.step()
             for p in used:
                 p.grad = None
-            if not math.isfinite(nn.utils.get_total_norm(used, foreach=True)):  # one fused pass; NaN or inf shows
+            if not math.isfinite(_total_norm(used)):  # NaN or inf anywhere shows in the norm
                 raise DivergenceError(
                     f"step {self.step + 1}: the update made ω NaN or infinite for child {arch}; "
                     "it was undone (lower shared_lr or enable grad_clip)"
@@ -236,10 +248,11 @@ class Trainer:
         cfg = self.config
         if cfg.entropy_weight_start is not None:  # the entropy schedule (phases.py): this epoch's weight
             cfg = cfg.replace(entropy_weight=phases.entropy_weight(cfg, self.epoch))
-        self.controller.train()
+        if not self.controller.training:
+            self.controller.train()
         self.controller_optimizer.zero_grad(set_to_none=True)
         undo = Undo(self.controller_optimizer, self.controller.buffers())
-        undo.save(self.controller.parameters())  # a θ step moves all of θ
+        undo.save(self._theta)  # a θ step moves all of θ
         try:
             record = self._controller_update(cfg, t0)
         except BaseException:
@@ -274,14 +287,14 @@ class Trainer:
             )
             children.append(ChildScore(s.arch, acc, reward, advantage, log_prob, entropy, self._skip_rate(s.arch)))
         torch.stack(losses).mean().backward()  # one backward for the whole aggregate
-        grads = [p.grad for p in self.controller.parameters() if p.grad is not None]
-        grad_norm = nn.utils.get_total_norm(grads, foreach=True).item() if grads else 0.0  # θ steps are not clipped
+        grads = [p.grad for p in self._theta if p.grad is not None]
+        grad_norm = _total_norm(grads)  # θ steps are not clipped
         if not math.isfinite(grad_norm):  # a NaN or infinite entry anywhere makes the total norm so
             raise DivergenceError(f"step {self.step + 1}: controller gradient is not finite; θ was not updated")
         self.controller_optimizer.step()
         self.controller_optimizer.zero_grad(set_to_none=True)
         _, policy = self.controller.greedy_policy()  # the policy along the most likely child, for the record
-        theta = nn.utils.get_total_norm(list(self.controller.parameters()), foreach=True)
+        theta = _total_norm(self._theta)
         if not (math.isfinite(theta) and math.isfinite(sum(map(sum, policy)))):  # NaN or inf anywhere shows in a sum
             raise DivergenceError(
                 f"step {self.step + 1}: the update made θ or its probabilities NaN or infinite; "
