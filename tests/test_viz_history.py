@@ -186,7 +186,9 @@ def test_plot_collapse_shows_the_report():
     assert list(checks.x) == [c.value for c in report.checks]
     assert list(alarm.x) == [c.alarm for c in report.checks] and list(warn.x) == [c.warning for c in report.checks]
     assert status.text[1] == "10% ✖ alarm"
-    assert list(reward.y) == [0.3, 0.1]
+    assert list(reward.y) == [0.3, 0.1] and list(baseline.marker.size) == [0, 0]  # a line, no dots
+    one = vcp.plot_collapse(vc.collapse_report(wb.History([theta(1, 0, [A] * 10 + [B] * 10, UNIFORM, 0.2, 0.2, 0.0)])))
+    assert list(one.data[-1].marker.size) == [6]  # one θ step of 20 children (macro): a dot, not nothing
     early = vcp.plot_collapse(vc.collapse_report(wb.History()))
     assert "TOO EARLY" in early.layout.title.text and len(early.data) == len(fig.data)
     assert all(len(t.x or ()) == 0 for t in early.data)

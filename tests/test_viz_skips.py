@@ -106,6 +106,7 @@ def test_figure_one_line_per_run_and_the_target():
     assert [t.name for t in fig.data] == ["λ = 0.8", "λ = 0"]
     assert list(fig.data[0].x) == [1, 2, 3] and list(fig.data[0].y) == pytest.approx([0.5, 1.0, 1 / 9])
     assert list(fig.data[1].y) == [1.0] and fig.data[0].line.color != fig.data[1].line.color
+    assert list(fig.data[0].marker.size) == [0, 0, 0] and list(fig.data[1].marker.size) == [6]  # one θ step: a dot
     assert [s.y0 for s in fig.layout.shapes] == [0.4]  # the target line
     assert fig.layout.yaxis.title.text == "share of skip connections"
     single = wb.viz.plot_skip_rate(wb.History([theta(1, 0, [RELUS, HALF])]))

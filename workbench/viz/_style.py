@@ -149,6 +149,14 @@ def whole_ticks(n: int, most: int = 5) -> dict:
     return dict(tick0=0, dtick=step)
 
 
+def lone_points(ys, size: int = 6) -> list[int]:
+    """Marker sizes along a line series: a point with no neighbour on the line (None breaks the line)
+    gets a marker of `size`, every other point none, since plotly draws no line through one point (a run
+    of one step: the first θ step, or a student alternating single ω and θ steps)."""
+    ys = [None, *ys, None]
+    return [0 if y is None or (a is not None or b is not None) else size for a, y, b in zip(ys, ys[1:], ys[2:])]
+
+
 def percent(p: float) -> str:
     return f"{100 * p:.1f}%" if p >= 0.001 or p == 0 else f"{100 * p:.2g}%"
 

@@ -109,7 +109,9 @@ def _collapse_skeleton(lang: str = "en", height: int | None = None) -> go.Figure
         *reward,
     )
     fig.add_trace(
-        go.Scatter(mode="lines", name=t("n_baseline"), line=dict(color=st.NEUTRAL, dash="dash"), visible=not compact),
+        go.Scatter(
+            mode="lines+markers", name=t("n_baseline"), line=dict(color=st.NEUTRAL, dash="dash"), visible=not compact
+        ),
         *reward,
     )
     return st.sized(fig, height)
@@ -157,7 +159,7 @@ def _collapse_trace_data(report: CollapseReport, compact: bool = False) -> list[
             text=[f"{c.value:.0%} {marks(c.status)[0] if compact else marks(c.status)}" for c in report.checks],
         ),
         dict(x=list(report.steps), y=list(report.rewards)),
-        dict(x=list(report.steps), y=list(report.baselines)),
+        dict(x=list(report.steps), y=list(report.baselines), marker=dict(size=st.lone_points(report.baselines))),
     ]
 
 

@@ -132,7 +132,8 @@ def plot_skip_rate(
             go.Scatter(
                 x=list(run.theta_steps),
                 y=list(run.rates),
-                mode="lines",
+                mode="lines+markers",
+                marker=dict(size=st.lone_points(run.rates)),  # one θ step so far: a point, not nothing
                 name=run.name,
                 showlegend=bool(run.name),
                 line=dict(color=_RUN_COLORS[i % len(_RUN_COLORS)], width=2.5),

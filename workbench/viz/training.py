@@ -171,20 +171,13 @@ def _training_trace_data(info: _TrainingInfo) -> list[dict]:
         xs, ys = info.series[(phase, field)]
         patch = dict(x=list(xs), y=list(ys))
         if phase == "shared":
-            patch["marker"] = dict(size=_lone_points(ys))
+            patch["marker"] = dict(size=st.lone_points(ys))
         patches.append(patch)
     steps, adv = info.advantage
     patches.append(dict(x=[s for s, a in zip(steps, adv) if a >= 0], y=[a for a in adv if a >= 0]))
     patches.append(dict(x=[s for s, a in zip(steps, adv) if a < 0], y=[a for a in adv if a < 0]))
     patches += [{}, dict(visible=bool(info.skipped))]
     return patches
-
-
-def _lone_points(ys) -> list[int]:
-    """Marker sizes along a line series: a point with no neighbour on the line (a run of one ω step, as
-    when a student alternates single steps) gets a marker, since plotly draws no line through one point."""
-    ys = [None, *ys, None]
-    return [0 if y is None or (a is not None or b is not None) else 6 for a, y, b in zip(ys, ys[1:], ys[2:])]
 
 
 def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
