@@ -127,6 +127,22 @@ def test_pause_stops_play_within_one_step(app, trainer):
     assert asyncio.run(press_pause_after_two()) == 2 == len(trainer.history)
 
 
+def test_a_view_is_laid_out_again_for_the_size_the_page_gives_it(app, trainer):
+    trainer.shared_step()
+    app.step_controller()
+
+    def layout(name):
+        return json.loads(app.views.widgets[name].figure_json)["layout"]
+
+    assert layout("training")["height"] == 232 and layout("training").get("showlegend") is not False  # Voila's cell
+    app.views.widgets["training"].size = [508, 143]  # JupyterLab's tab cell at 1280 x 720, as the browser reports it
+    assert layout("training")["height"] == 150 and layout("training")["showlegend"] is False  # the least a figure takes
+    app.views.widgets["arch"].size = [542, 203]
+    assert layout("arch")["height"] == 203
+    app.views.widgets["arch"].size = [542, 210]  # within 16 px of what it was laid out for: left as it is
+    assert layout("arch")["height"] == 203
+
+
 def test_sample_child_changes_no_weights(app, trainer):
     before = {k: v.clone() for k, v in trainer.supernet.state_dict().items()}
     arch = app.sample()

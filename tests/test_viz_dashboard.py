@@ -17,7 +17,7 @@ TEACH = wb.spaces.get("teaching")
 T_ARCH = TEACH.parse("node1=relu(stem) node2=tanh(node1) node3=tanh(node1) node4=sigmoid(node2)")
 MACRO = wb.spaces.get("enas-macro", num_layers=4, channels=8)
 M_ARCH = MACRO.parse("layer1=conv3x3 layer2=maxpool3x3+skip(0) layer3=sep5x5 layer4=avgpool3x3+skip(0,2)")
-PANELS = (250, 290, 300)  # the app's dashboard cells: the tabbed ones are a little shorter
+PANELS = (165, 205, 250, 290, 300)  # the dashboard cells: JupyterLab at 1280 x 720 (165, 205), Voila and larger
 
 
 @pytest.fixture(scope="module", params=["teaching", "enas-macro"])
@@ -93,6 +93,17 @@ def test_every_view_at_dashboard_size_has_no_text_under_14px(trainer):
                     legend_inside = fig.layout.showlegend is not False and not below
                     assert not legend_inside, f"{where}: a legend over the data"
                     assert fig.layout.margin.t <= 60 and fig.layout.margin.l <= 20, where
+
+
+def test_a_short_training_panel_gives_its_legend_room_to_the_plots(trainer):
+    trainer.shared_step()
+    trainer.controller_step()
+    history = trainer.history
+    roomy, short = wb.viz.plot_training(history, height=232), wb.viz.plot_training(history, height=165)
+    assert roomy.layout.showlegend is not False and roomy.layout.margin.b == 52  # Voila at 1280 x 720
+    assert short.layout.showlegend is False and short.layout.margin.b == 8  # JupyterLab: it wrapped over the plots
+    assert short.layout.title.text == "" and short.layout.margin.t == 30 and roomy.layout.title.text
+    assert (short.layout.yaxis.nticks, short.layout.yaxis2.nticks) == (3, 3)
 
 
 def test_stand_alone_figures_keep_their_page_size():

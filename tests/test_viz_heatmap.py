@@ -85,3 +85,18 @@ def test_bad_inputs():
         vh.plot_update_heatmap(hand_counts(), wb.spaces.get("teaching"))
     with pytest.raises(TypeError, match="normalize"):
         vh.plot_update_heatmap(hand_counts(), SMALL, normalize="yes")
+
+
+def test_a_panel_too_short_for_its_rows_shows_colour_without_counts():
+    space = wb.spaces.get("teaching")  # 10 rows
+    net = wb.Supernet(space, wb.data.for_space(space).input_shape, 10)
+    counts = wb.UpdateCounts(net.block_names)
+    arch = space.parse("node1=relu(stem) node2=tanh(node1) node3=relu(node2) node4=tanh(stem)")
+    counts.record(net.blocks_for(arch), net.blocks_for(arch))
+
+    def texts(height):
+        return {t for row in vh.plot_update_heatmap(counts, space, height=height).data[0].text for t in row}
+
+    assert texts(270) == {"0", "1", "–"}  # Voila at 1280 x 720: about 21 px a row
+    assert texts(205) == {"", "–"}  # JupyterLab at 1280 x 720: about 14 px a row, counts would overlap
+    assert texts(None) == {"0", "1", "no weights"}  # a page-sized figure

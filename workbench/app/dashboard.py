@@ -18,7 +18,7 @@ import anywidget
 import ipywidgets as W
 import traitlets
 
-from ..viz.view import FRAME_FIELDS, Frame
+from ..viz.view import FRAME_FIELDS, MIN_HEIGHT, Frame
 from .stylesheet import STYLE
 from .views import LiveViews
 
@@ -86,11 +86,13 @@ class DashboardViews(LiveViews):
 
     def resized(self, name: str, size) -> None:
         """The browser shows view `name` at `size` (px): lay it out afresh for that height if it is well
-        off the one it was drawn for (JupyterLab's notebook leaves the dashboard less room than Voila)."""
+        off the one it was drawn for (JupyterLab's notebook leaves the dashboard less room than Voila); a
+        cell shorter than a figure can be laid out for gets a figure laid out for MIN_HEIGHT."""
         heights = getattr(self, "heights", None)  # LiveViews lays views out for a height in px
         height = int(size[1]) if len(size) == 2 else 0
         if not heights or heights.get(name) is None or height < 120 or name in self.hidden:
             return
+        height = max(height, MIN_HEIGHT)  # JupyterLab's tab cell: about 143 px
         if abs(height - heights[name]) < RELAYOUT_PX:
             return
         heights[name] = height

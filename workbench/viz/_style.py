@@ -53,10 +53,13 @@ HEIGHT = 680
 COMPACT_BELOW, PANEL_WIDTH, PAGE_WIDTH = 450, 630, 1280
 
 
+MIN_HEIGHT = 150  # px: no figure is laid out shorter (a shorter dashboard cell shows the figure at this height)
+
+
 def check_height(height) -> int | None:
     """A figure height in px (None: the figure's own)."""
-    if height is not None and (isinstance(height, bool) or not isinstance(height, int) or height < 150):
-        raise ValueError(f"height={height!r} must be None (the figure's own) or at least 150 px")
+    if height is not None and (isinstance(height, bool) or not isinstance(height, int) or height < MIN_HEIGHT):
+        raise ValueError(f"height={height!r} must be None (the figure's own) or at least {MIN_HEIGHT} px")
     return height
 
 

@@ -1,9 +1,10 @@
 """How the heatmap view draws its data: the skeleton and the patch of update counts.
 
 Owns: two heatmaps sharing one colour scale on a page (received a gradient | changed value), one on
-a dashboard panel (a cell whose value moved without a gradient is outlined there), the cell texts,
-the hover (with what the last ω step did to the block, and why), the outlines of mismatched and
-selected cells, and the layout. Must not: arrange or count blocks (heatmap.py's data layer does).
+a dashboard panel (a cell whose value moved without a gradient is outlined there), the cell texts
+(counts where the rows have room for them), the hover (with what the last ω step did to the block,
+and why), the outlines of mismatched and selected cells, and the layout. Must not: arrange or count
+blocks (heatmap.py's data layer does).
 """
 
 from __future__ import annotations
@@ -48,15 +49,30 @@ def update_skeleton(lang: str = "en", height: int | None = None) -> go.Figure:
     return st.sized(fig, height)
 
 
-def _cell_text(v, normalize: bool, none: str) -> str:
+CELL_TEXT_PX = st.MIN_FONT + 3  # a panel's rows closer than this have no room for their counts
+_PANEL_CHROME_PX = 62  # a panel's title, tick labels and margins: its height less the rows' (compact layout)
+
+
+def _cell_text(v, normalize: bool, none: str, counts: bool = True) -> str:
     if v is None:
         return none
+    if not counts:
+        return ""
     return f"{100 * v:.0f}%" if normalize else str(v)
 
 
-def _update_trace_data(info, compact: bool = False) -> list[dict]:
+def _room_for_counts(n_rows: int, height: int | None) -> bool:
+    """Whether a panel `height` px tall gives each of its `n_rows` rows room for a count in 14 px type
+    (JupyterLab at 1280 x 720 leaves about 13 px a row; there the colour and the hover carry the count)."""
+    if not st.is_compact(height):
+        return True
+    return (height - _PANEL_CHROME_PX) / max(n_rows, 1) >= CELL_TEXT_PX
+
+
+def _update_trace_data(info, height: int | None = None) -> list[dict]:
     """z, text, hover text and customdata of both heatmaps (what the app patches after an ω step)."""
     t = words(HEATMAP, info.lang)
+    compact, counts = st.is_compact(height), _room_for_counts(len(info.rows), height)
     hover = []
     for r, row in enumerate(info.blocks):
         line = []
@@ -82,7 +98,10 @@ def _update_trace_data(info, compact: bool = False) -> list[dict]:
                 x=list(info.columns),
                 y=list(info.rows),
                 z=[list(row) for row in z],
-                text=[[_cell_text(v, info.normalize, "–" if compact else t("no_weights")) for v in row] for row in z],
+                text=[
+                    [_cell_text(v, info.normalize, "–" if compact else t("no_weights"), counts) for v in row]
+                    for row in z
+                ],
                 hovertext=hover,
                 customdata=targets,
             )
@@ -167,4 +186,4 @@ def _update_layout(info, fig: go.Figure) -> dict:
 
 
 def update_patch(info, skeleton: go.Figure) -> tuple[list[dict], dict]:
-    return _update_trace_data(info, st.is_compact(skeleton.layout.height)), _update_layout(info, skeleton)
+    return _update_trace_data(info, skeleton.layout.height), _update_layout(info, skeleton)

@@ -180,6 +180,9 @@ def _training_trace_data(info: _TrainingInfo) -> list[dict]:
     return patches
 
 
+SHORT_PANEL_PX = 200  # a dashboard panel shorter than this drops its legend (see _training_layout)
+
+
 def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
     t = words(TRAINING, info.lang)
     compact = st.is_compact(fig.layout.height)
@@ -219,19 +222,24 @@ def _training_layout(info: _TrainingInfo, fig: go.Figure) -> dict:
     title = t("title_space", space=info.space) if info.space else t("title")
     ticks = st.whole_ticks(info.last_step)  # steps are whole numbers
     if compact:
+        # a panel shorter than SHORT_PANEL_PX (JupyterLab at 1280 x 720) gives its room to the plots: no title
+        # (its tab names it), no legend (the panel titles name the series, the hover each point), 3 y ticks
+        short = fig.layout.height < SHORT_PANEL_PX
         return st.base_layout(
-            title,
+            "" if short else title,
             uirevision=f"training:{info.space}",
             height=fig.layout.height,
             compact=True,
             shapes=shapes,
             annotations=annotations,
+            showlegend=not short,
             # the legend sits on the figure's bottom edge, below the step labels (y=-0.1 of the plot covered them)
             legend=dict(orientation="h", x=1, xanchor="right", yref="container", y=0, yanchor="bottom"),
-            margin=dict(l=8, r=8, t=56, b=52),
+            margin=dict(l=8, r=8, t=30, b=8) if short else dict(l=8, r=8, t=56, b=52),
             xaxis=dict(automargin=True, **ticks),
             xaxis2=ticks,
-            yaxis=dict(automargin=True),
+            yaxis=dict(automargin=True, nticks=3 if short else 0),
+            yaxis2=dict(nticks=3 if short else 0),
         )
     axes = {f"xaxis{k if k > 1 else ''}": dict(title_text=t("step") if k > 4 else None, **ticks) for k in range(1, 7)}
     return st.base_layout(

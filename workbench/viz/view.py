@@ -13,8 +13,9 @@ a skeleton and a patch: what every plot_x and the app do), and the registry (`re
 know any particular view, draw anything itself, or train.
 
 Words: every text a view draws is in `frame.lang` (text.py). Size: `height` None is the figure's
-own (a 1280 px notebook); below `_style.COMPACT_BELOW` (450 px) the view is drawn as a dashboard
-panel about 630 px wide: short titles, tight margins, no font under 14 px. The skeleton records
+own (a 1280 px notebook), else at least `MIN_HEIGHT` (150) px; below `_style.COMPACT_BELOW` (450 px)
+the view is drawn as a dashboard panel about 630 px wide: short titles, tight margins, no font under
+14 px. The skeleton records
 the height in `layout.height` (None: the patch picks one), and the patch reads it from there.
 Selection: `frame.selected` names a weight block (as in `Supernet.block_names`, "node3<-1/tanh")
 or a node ("node2", "layer3"); every view that shows it highlights it. Clicks: a point's
@@ -35,6 +36,7 @@ from ..arch import Arch
 from ..history import History
 from ..spaces import Space
 from ..tracking import UpdateCounts
+from ._style import MIN_HEIGHT as MIN_HEIGHT  # part of the contract: the least height a view is drawn at
 from .text import check_lang
 
 Distributions = tuple[tuple[float, ...], ...]  # one probability vector per decision of a space
