@@ -143,3 +143,20 @@ def test_bad_inputs_name_the_value():
     with pytest.raises(ValueError, match="lacks weight blocks"):
         va.plot_arch(TEACH, T_ARCH, update_counts=counts_for(MACRO, []))
     assert va.plot_arch("teaching", T_ARCH).layout.title.text.startswith("The sampled child")
+
+
+def node_labels(space, arch, height):
+    fig = wb.viz.plot_arch(space, arch, height=height)
+    return next(
+        list(t.text) for t in fig.data if t.text is not None and t.customdata is not None and "stem" in t.customdata
+    )
+
+
+def test_a_crowded_panel_labels_nodes_by_number_where_the_label_fits():
+    assert node_labels(TEACH, T_ARCH, 300)[:3] == ["<b>input</b>", "<b>stem</b>", "<b>node1</b>"]  # Voila's panel
+    assert node_labels(TEACH, T_ARCH, 201) == ["in", "0", "1", "2", "3", "4", "out"]  # JupyterLab's: numbers
+    macro = wb.spaces.get("enas-macro")  # 12 layers on one panel
+    assert node_labels(macro, wb.Controller(macro).most_likely(), 201)[-3:] == ["11", "12", "out"]
+    micro = wb.spaces.get("enas-micro")  # two cells of 14 px nodes: no label fits, the hover names each node
+    labels = node_labels(micro, wb.Controller(micro).most_likely(), 201)
+    assert len(labels) > 30 and set(labels) == {""}

@@ -9,6 +9,8 @@ beyond its box and op list (arch.py's data layer does), sample or train.
 
 from __future__ import annotations
 
+import re
+
 import plotly.graph_objects as go
 
 from ..spaces import Space
@@ -114,14 +116,24 @@ def _chip_label(op: str, count: int | None, room_px: float, font: int) -> str:
     return ""
 
 
+_SHORT_NODES = {"stem": "0", "input": "in", "output": "out"}  # the stem is 0, as in block names (node2<-0/relu)
+_NUMBERED = re.compile(r"^(node|layer)\d+$")  # shown by its number alone
+
+
 def _short_name(name: str, compact: bool, node_px: float) -> str:
-    """A node's label: its name; on a crowded panel its number (the stem is 0, as in block names)."""
+    """A node's label: its name; on a crowded panel its number, or a short name for a node without one
+    ("node3" 3, "layer10" 10, "stem" 0, "input" in; a cell's "normal.node2.x" 2x, "normal.in1" in1),
+    where it fits inside the node's marker (a cell's nodes on a panel are too small: no label)."""
     if not compact:
         return name
     if node_px >= 44:
         return f"<b>{name}</b>"
-    digits = name.lstrip("abcdefghijklmnopqrstuvwxyz")
-    return "0" if name == "stem" else digits
+    parts = name.split(".")[1:] or [name]  # a cell's node: the cell's name is where it is drawn
+    short = "".join(
+        _SHORT_NODES.get(p) or (p[len(p.rstrip("0123456789")) :] if _NUMBERED.match(p) else p) for p in parts
+    )
+    fits = node_px >= st.MIN_FONT + 4 and len(short) * _CHAR_PX * st.MIN_FONT <= node_px  # else the hover names it
+    return short if fits else ""
 
 
 def _dark(color: str) -> bool:
