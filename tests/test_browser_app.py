@@ -134,6 +134,26 @@ def assert_one_screen(page, where: str, root: str = "body") -> None:  # root: a 
     assert not small, f"{where}: {len(small)} visible texts under 14 px, e.g. {small[:8]}"
 
 
+ROWS_JS = """() => [...document.querySelectorAll('.wb-tab-page')].filter(e => e.clientHeight > 0).map(page =>
+    [...page.children].filter(c => c.offsetHeight > 0).map(c => { const r = c.getBoundingClientRect();
+        return [Math.round(r.top), Math.round(r.bottom)]; }))"""
+
+
+def assert_tab_rows_apart(page, where: str) -> None:
+    """Each tab of the fourth cell: its rows keep their height, one below the other (a cell too short for
+    them scrolls, as JupyterLab's at 1280 x 720 must); then the first tab again."""
+    tabs = page.locator(".wb-tabs .lm-TabBar-tab")
+    for i in range(tabs.count()):
+        tabs.nth(i).click()
+        page.wait_for_timeout(300)
+        for rows in page.evaluate(ROWS_JS):
+            overlaps = [(a, b) for a, b in zip(rows, rows[1:]) if b[0] < a[1] - 1]
+            assert not overlaps, f"{where}, tab {i}: rows drawn over each other: {overlaps}"
+            assert all(bottom - top >= 20 for top, bottom in rows), f"{where}, tab {i}: a row squashed: {rows}"
+    tabs.nth(0).click()
+    page.wait_for_timeout(300)
+
+
 # ---- the original walk through: three ω steps, a θ step, Play and Pause -------------------------
 def drive(page, shots: str) -> None:
     """Step ω three times, Step θ once, Play then Pause; assert on what the page shows."""
@@ -284,6 +304,7 @@ def test_app_in_jupyterlab(served):
         wait_for_views(page)
         assert_one_screen(page, "JupyterLab", root=".wb-app")
         page.screenshot(path=str(ARTIFACTS / "app-lab-1280x720-en.png"))
+        assert_tab_rows_apart(page, "JupyterLab")
         drive(page, "lab-app")
 
 
@@ -293,6 +314,7 @@ def test_app_in_voila(voila_base):
         page.goto(f"{base}/?token={TOKEN}")
         wait_for_views(page)
         assert_one_screen(page, "Voila")
+        assert_tab_rows_apart(page, "Voila")
         drive(page, "voila-app")
         speed = measure_speed(page)
         (ARTIFACTS / "browser-speed.json").write_text(json.dumps(speed, indent=2))
@@ -329,6 +351,7 @@ def test_app_in_voila_in_chinese_presentation_and_debug(voila_base):
         wait_for_step(page, 1)
         assert_one_screen(page, "Voila, presentation")
         page.screenshot(path=str(ARTIFACTS / "app-voila-1280x720-presentation.png"))
+        assert_tab_rows_apart(page, "Voila, presentation")
     with browser(root, base) as page:
         page.goto(f"{base}/?token={TOKEN}&preset=debug")  # the knobs; it may scroll
         wait_for_views(page)

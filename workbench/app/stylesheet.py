@@ -56,6 +56,7 @@ STYLE = """<style>
 .wb-tabs > .widget-tab-contents {flex: 1 1 auto; min-height: 0; overflow: hidden; padding: 2px; box-sizing: border-box}
 .wb-tabs > .widget-tab-contents > * {height: 100%; box-sizing: border-box}
 .wb-tab-page {overflow-y: auto; gap: 6px}
+.wb-tab-page > * {flex: 0 0 auto}  /* rows keep their height; a short cell (JupyterLab) scrolls */
 .wb-log, .wb-log .widget-html-content {font-size: 15px; line-height: 1.3; overflow-y: auto; height: 100%;
   white-space: normal}
 .wb-log-list {margin: 0; padding-left: 0; list-style: none}
