@@ -63,7 +63,7 @@ def _cell_text(v, normalize: bool, none: str, counts: bool = True) -> str:
 
 def _room_for_counts(n_rows: int, height: int | None) -> bool:
     """Whether a panel `height` px tall gives each of its `n_rows` rows room for a count in 14 px type
-    (JupyterLab at 1280 x 720 leaves about 13 px a row; there the colour and the hover carry the count)."""
+    (JupyterLab at 1280 x 720 leaves about 14 px a row; there the colour and the hover carry the count)."""
     if not st.is_compact(height):
         return True
     return (height - _PANEL_CHROME_PX) / max(n_rows, 1) >= CELL_TEXT_PX
