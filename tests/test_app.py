@@ -143,6 +143,18 @@ def test_a_view_is_laid_out_again_for_the_size_the_page_gives_it(app, trainer):
     assert layout("arch")["height"] == 203
 
 
+def test_a_view_that_fails_to_lay_out_again_says_so_and_the_app_goes_on(app, trainer, monkeypatch):
+    def broken(view, frame):
+        raise RuntimeError(f"cannot lay out {view.name}")
+
+    monkeypatch.setattr(app.views, "_draw", broken)
+    app.views.widgets["heatmap"].size = [542, 203]  # an event from the page, not a button
+    assert "cannot lay out heatmap" in app.message.value
+    monkeypatch.undo()
+    app.shared_button.click()  # the next action clears the message, as every action does
+    assert app.counter.value == "Step 1" and trainer.step == 1 and app.message.value == ""
+
+
 def test_sample_child_changes_no_weights(app, trainer):
     before = {k: v.clone() for k, v in trainer.supernet.state_dict().items()}
     arch = app.sample()

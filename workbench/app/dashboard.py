@@ -80,9 +80,8 @@ class DashboardViews(LiveViews):
         self.stale: set[str] = set()  # hidden views that a later frame changed
         self.frame = frame
         super().__init__(frame, **options)
-        for name, widget in self.widgets.items():
-            widget.fit = True
-            widget.observe(lambda change, name=name: self.resized(name, change["new"]), "size")
+        for widget in self.widgets.values():
+            widget.fit = True  # its `size` comes back from the browser: the app calls resized() with it
 
     def resized(self, name: str, size) -> None:
         """The browser shows view `name` at `size` (px): lay it out afresh for that height if it is well

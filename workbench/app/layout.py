@@ -86,6 +86,7 @@ class Layout:
         self.tabs.observe(self._on_tab, "selected_index")
         for name, w in self.views.widgets.items():
             w.observe(lambda change, name=name: self._guard(self._on_click, name, change["new"]), "click")
+            w.observe(lambda change, name=name: self._reported(self.views.resized, name, change["new"]), "size")
         self._relabel()
 
     def _relabel(self) -> None:

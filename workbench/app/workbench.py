@@ -151,6 +151,14 @@ class Workbench(Layout, Sessions, Tools):
             self._report(e)
             self.play_button.value = False
 
+    def _reported(self, action, *args) -> None:
+        """Run what the page asked for (a view's new size, a tab shown): an error shows in the message
+        area, which is not cleared first (the page's events must not wipe a message the user is reading)."""
+        try:
+            action(*args)
+        except Exception as e:  # noqa: BLE001 - the app reports every failure and stays alive
+            self._report(e)
+
     def _report(self, error: Exception) -> None:
         self.message.value = f"<b>{self._t['error']}:</b> {html.escape(str(error), quote=False)}"
 
@@ -274,7 +282,7 @@ class Workbench(Layout, Sessions, Tools):
             self._guard(self._show, change["new"])
 
     def _on_tab(self, change) -> None:
-        self.views.show_only(self._hidden_views())
+        self._reported(self.views.show_only, self._hidden_views())
         if change["new"] == self._tool_tab_index("tab_log"):
             self._refresh_log()
 
