@@ -252,3 +252,12 @@ def test_live_views_take_heights_and_redraw_in_another_language(trainer):
     assert views.figures["arch"]["data"][1]["name"] == "候选，不在这个子模型中"
     with pytest.raises(ValueError, match=r"heights for unknown views \['arc'\]; registered: arch, heatmap"):
         LiveViews(frame_of(trainer), heights={"arc": 300})
+
+
+def test_projector_gives_a_figure_of_ones_own_the_workbench_look():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]), layout=dict(title="mine"))
+    assert wb.viz.projector(fig) is fig  # chains, as update_layout does
+    assert (fig.layout.font.size, fig.layout.title.font.size) == (16, 20)
+    assert fig.layout.template.layout.plot_bgcolor == "white"

@@ -47,9 +47,7 @@ space, net = trainer.space, trainer.supernet
 COLORS = list(wb.viz.OKABE_ITO.values())  # «colors»
 
 
-def projector(fig):
-    # «projector»
-    return fig.update_layout(template="plotly_white", font_size=16, title_font_size=20)
+projector = wb.viz.projector  # «projector»
 
 
 space

@@ -46,9 +46,7 @@ how = wb.groundtruth.settings("teaching-mnist1d")
 truth = wb.fidelity.truth(table)  # «truth»
 
 
-def projector(fig):
-    # «projector»
-    return fig.update_layout(template="plotly_white", font_size=16, title_font_size=20)
+projector = wb.viz.projector  # «projector»
 
 
 def run_for(trainer, cpu_seconds):

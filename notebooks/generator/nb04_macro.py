@@ -36,9 +36,7 @@ SEED = 0  # «seed»
 COLORS = list(wb.viz.OKABE_ITO.values())  # «colors»
 
 
-def projector(fig):
-    # «projector»
-    return fig.update_layout(template="plotly_white", font_size=16, title_font_size=20)
+projector = wb.viz.projector  # «projector»
 
 
 data = wb.data.digits("image")  # «digits»

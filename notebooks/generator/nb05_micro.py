@@ -36,18 +36,12 @@ SEED = 0  # «seed»
 COLORS = list(wb.viz.OKABE_ITO.values())  # «colors»
 
 
-def projector(fig):
-    # «projector»
-    return fig.update_layout(template="plotly_white", font_size=16, title_font_size=20)
-
-
 data = wb.data.digits("image")  # «digits»
 X, y = data.split("train")
 display(Markdown(«data_story»))
 """, threads="the networks here are tiny: one CPU thread is the fastest",
       seed="change it and run everything again: which conclusions survive?",
       colors="colour-blind safe, one colour per group",
-      projector="the workbench's look: large fonts for a projector, white background",
       digits="8x8 grey images, fixed train / val / test splits, as in notebook 04",
       data_story=r"""
 f"{len(y):,} training images of shape {tuple(X.shape[1:])} (channels, height, width), "

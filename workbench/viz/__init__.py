@@ -9,6 +9,7 @@
     wb.viz.plot_collapse(wb.viz.collapse_report(trainer.history))
     wb.viz.plot_arch(trainer.space, arch, lang="zh", selected="node3<-1/tanh", height=300)  # a dashboard panel
     wb.viz.why_unchanged(trainer.space, record.arch, "node3<-1/tanh")  # "not on the path of node3=..."
+    wb.viz.projector(px.line(...))                        # a figure of your own in the same look
 
 Each module keeps optuna's split: a data layer (`_get_x_info(...)` -> a frozen dataclass, tested on
 its own), a skeleton whose traces are the same in number and order for a given space, and a patch
@@ -26,7 +27,7 @@ except ImportError as e:  # pragma: no cover - plotly is a dependency of the viz
         "workbench.viz draws with plotly, which is not installed: pip install 'enas-workbench[viz]'"
     ) from e
 
-from ._style import OKABE_ITO, OP_COLORS, op_color
+from ._style import OKABE_ITO, OP_COLORS, op_color, projector
 from .arch import plot_arch
 from .blocks import why_unchanged
 from .collapse import CollapseCheck, CollapseReport, CollapseThresholds, collapse_report
@@ -54,6 +55,7 @@ __all__ = [
     "plot_policy_history",
     "plot_training",
     "plot_update_heatmap",
+    "projector",
     "register",
     "render",
     "unregister",

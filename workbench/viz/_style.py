@@ -56,6 +56,12 @@ COMPACT_BELOW, PANEL_WIDTH, PAGE_WIDTH = 450, 630, 1280
 MIN_HEIGHT = 150  # px: no figure is laid out shorter (a shorter dashboard cell shows the figure at this height)
 
 
+def projector(fig):
+    """A plotly figure of your own in the workbench's look, readable on a projector: the white template,
+    16 px type, 20 px titles. Returns the figure (as update_layout does), so calls chain."""
+    return fig.update_layout(template="plotly_white", font_size=FONT_SIZE, title_font_size=20)
+
+
 def check_height(height) -> int | None:
     """A figure height in px (None: the figure's own)."""
     if height is not None and (isinstance(height, bool) or not isinstance(height, int) or height < MIN_HEIGHT):
