@@ -50,7 +50,8 @@ def update_skeleton(lang: str = "en", height: int | None = None) -> go.Figure:
 
 
 CELL_TEXT_PX = st.MIN_FONT + 3  # a panel's rows closer than this have no room for their counts
-_PANEL_CHROME_PX = 62  # a panel's title, tick labels and margins: its height less the rows' (compact layout)
+_PANEL_MARGIN = dict(l=8, r=8, t=34, b=8)  # a dashboard panel's margins (the title sits in the top one)
+_PANEL_CHROME_PX = _PANEL_MARGIN["t"] + _PANEL_MARGIN["b"] + 20  # and the op names below the rows: 62 px
 
 
 def _cell_text(v, normalize: bool, none: str, counts: bool = True) -> str:
@@ -163,7 +164,7 @@ def _update_layout(info, fig: go.Figure) -> dict:
             yaxis=dict(yaxis, title_text=None),
             xaxis=dict(type="category", automargin=True, tickangle=0),
             showlegend=False,
-            margin=dict(l=8, r=8, t=34, b=8),
+            margin=_PANEL_MARGIN,
         )
     fixed = ", ".join(f"{b} {g}" + (t("fixed_changed", c=c) if c != g else "") for b, g, c in info.fixed)
     subtitle = t("subtitle", n=info.steps, share=t("as_share") if info.normalize else "", fixed=fixed)
