@@ -13,6 +13,7 @@ Must not: plot, hold widgets, or touch files itself.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import time
 
@@ -36,15 +37,19 @@ from .tracking import StepWatch, UpdateCounts
 from .undo import Undo
 
 
-def _total_norm(tensors: list[torch.Tensor]) -> float:
-    """The 2-norm of all entries of `tensors` together, as nn.utils.get_total_norm(tensors, foreach=True)
-    computes it (one fused per-tensor pass, then the norm of the norms; the same value), without its
-    per-call grouping by device and its per-tensor moves: three torch calls, which is what keeps the
-    finiteness checks of a small θ step cheap. The tensors share one device (a Trainer's do); none: 0."""
+def _total_norms(*groups: list[torch.Tensor]) -> list[float]:
+    """The 2-norm of all entries of each group of tensors, as nn.utils.get_total_norm(group, foreach=True)
+    computes it (one fused per-tensor pass, then the norm of the norms; the same value), for all groups
+    in one pass and one read, without its per-call grouping by device and its per-tensor moves: what keeps
+    the finiteness checks of a small θ step cheap. The tensors share one device (a Trainer's do); an
+    empty group's norm is 0."""
+    tensors = [t for g in groups for t in g]
     if not tensors:
-        return 0.0
+        return [0.0] * len(groups)
     with torch.no_grad():
-        return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(tensors))).item()
+        norms, ends = torch.stack(torch._foreach_norm(tensors)), itertools.accumulate(map(len, groups))
+        totals = [torch.linalg.vector_norm(norms[end - len(g) : end]) for g, end in zip(groups, ends)]
+        return torch.stack(totals).tolist()
 
 
 class Trainer:
@@ -199,7 +204,7 @@ class Trainer:
             opt.step()
             for p in used:
                 p.grad = None
-            if not math.isfinite(_total_norm(used)):  # NaN or inf anywhere shows in the norm
+            if not math.isfinite(_total_norms(used)[0]):  # NaN or inf anywhere shows in the norm
                 raise DivergenceError(
                     f"step {self.step + 1}: the update made ω NaN or infinite for child {arch}; "
                     "it was undone (lower shared_lr or enable grad_clip)"
@@ -288,13 +293,13 @@ class Trainer:
             children.append(ChildScore(s.arch, acc, reward, advantage, log_prob, entropy, self._skip_rate(s.arch)))
         torch.stack(losses).mean().backward()  # one backward for the whole aggregate
         grads = [p.grad for p in self._theta if p.grad is not None]
-        grad_norm = _total_norm(grads)  # θ steps are not clipped
+        self.controller_optimizer.step()  # Adam reads the gradients, never writes them
+        # θ steps are not clipped; the norms of the gradient it applied and of θ after it, in one read
+        grad_norm, theta = _total_norms(grads, self._theta)
+        self.controller_optimizer.zero_grad(set_to_none=True)
         if not math.isfinite(grad_norm):  # a NaN or infinite entry anywhere makes the total norm so
             raise DivergenceError(f"step {self.step + 1}: controller gradient is not finite; θ was not updated")
-        self.controller_optimizer.step()
-        self.controller_optimizer.zero_grad(set_to_none=True)
         _, policy = self.controller.greedy_policy()  # the policy along the most likely child, for the record
-        theta = _total_norm(self._theta)
         if not (math.isfinite(theta) and math.isfinite(sum(map(sum, policy)))):  # NaN or inf anywhere shows in a sum
             raise DivergenceError(
                 f"step {self.step + 1}: the update made θ or its probabilities NaN or infinite; "

@@ -18,8 +18,12 @@ from collections.abc import Iterable
 import torch
 
 
-def _clone_state(state: dict) -> dict:
-    return {k: v.clone() if isinstance(v, torch.Tensor) else v for k, v in state.items()}
+def _clones(tensors: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Plain copies of `tensors`, in one foreach call (a θ step saves some forty small tensors)."""
+    if not tensors:
+        return []
+    with torch.no_grad():
+        return list(torch._foreach_clone(tensors))
 
 
 class Undo:
@@ -27,17 +31,23 @@ class Undo:
 
     def __init__(self, optimizer: torch.optim.Optimizer, buffers: Iterable[torch.Tensor] = ()):
         self.optimizer = optimizer
-        self.buffers = [(b, b.clone()) for b in buffers]
+        buffers = list(buffers)
+        self.buffers = list(zip(buffers, _clones(buffers)))
         self.params: list[tuple[torch.Tensor, torch.Tensor]] = []
-        self._state: list[tuple[torch.Tensor, dict | None]] = []  # None: the parameter had no state yet
+        # per saved parameter: its optimizer state with every tensor copied; None: it had no state yet
+        self._state: list[tuple[torch.Tensor, dict | None]] = []
 
     def save(self, params: Iterable[torch.Tensor]) -> None:
         """Copy `params` and their optimizer state as they are now (before the optimizer steps)."""
-        state = self.optimizer.state
-        with torch.no_grad():  # plain copies, no autograd graph (one context for all of them)
-            for p in params:
-                self.params.append((p, p.clone()))
-                self._state.append((p, _clone_state(state[p]) if p in state else None))
+        params, state = list(params), self.optimizer.state
+        states = [state.get(p) for p in params]  # .get: the state is a defaultdict, no entry is made
+        tensors = params + [v for s in states if s for v in s.values() if isinstance(v, torch.Tensor)]
+        copies = _clones(tensors)  # the parameters' copies first, then their state's, in the order listed
+        self.params.extend(zip(params, copies))
+        rest = iter(copies[len(params) :])
+        for p, s in zip(params, states):
+            saved = None if s is None else {k: next(rest) if isinstance(v, torch.Tensor) else v for k, v in s.items()}
+            self._state.append((p, saved))
 
     @torch.no_grad()
     def restore(self) -> None:
