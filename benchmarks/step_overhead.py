@@ -12,8 +12,8 @@ Each child's median step time, then the median over children; the ratios are of 
 in the same run. Spaces: teaching (MNIST-1D, batch 64) and enas-macro at 6 and 12 layers
 (16 channels, batch 32, 32x32x3 inputs).
 
-    python benchmarks/step_overhead.py [--children 6] [--repeats 15] [--min-seconds 0.5] [--threads 2]
-        [--spaces teaching,macro6]
+    python benchmarks/step_overhead.py [--children 6] [--repeats 15] [--min-seconds 0.5]
+        [--theta-seconds 4] [--threads 2] [--spaces teaching,macro6]
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def _bare_theta_step(controller, opt, net, batches, cfg, gen, baseline):
     opt.step()
 
 
-def measure_theta(name: str, repeats: int) -> dict:
+def measure_theta(name: str, repeats: int, min_seconds: float = 4.0) -> dict:
     """Trainer.controller_step against a bare REINFORCE step of the same size, interleaved: the bare step
     runs on the trainer's own supernet with a twin of its controller (θ copied before every step, not
     timed) and draws the same children (the same generator state), so both score the same networks."""
@@ -166,14 +166,17 @@ def measure_theta(name: str, repeats: int) -> dict:
 
     for _ in range(2):
         state = draws()
-        bare(state), full(state)
+        pair = bare(state) + full(state)
+    # a teaching θ step (~30 ms) is repeated until the pairs ran ~min_seconds: its ratio is a few percent
+    n = max(repeats, math.ceil(min_seconds / max(pair, 1e-6)))
     times = {"bare": [], "trainer": []}
-    for _ in range(repeats):
+    for _ in range(n):
         state = draws()  # bare first (θ as the trainer has it now), then the trainer from the same θ
         times["bare"].append(bare(state))
         times["trainer"].append(full(state))
     ms = {k: 1000 * statistics.median(v) for k, v in times.items()}
     return {"space": space.name, "children_per_step": cfg.controller_aggregate, "reward_batch": cfg.reward_batch_size,
+            "pairs": n,
             "bare_theta_ms": round(ms["bare"], 3), "trainer_theta_ms": round(ms["trainer"], 3),
             "trainer_over_bare": round(ms["trainer"] / ms["bare"], 3)}  # fmt: skip
 
@@ -183,6 +186,7 @@ def main() -> None:
     ap.add_argument("--children", type=int, default=6)
     ap.add_argument("--repeats", type=int, default=15)
     ap.add_argument("--min-seconds", type=float, default=0.5, help="ω: repeat a fast step until it ran this long")
+    ap.add_argument("--theta-seconds", type=float, default=4.0, help="θ: repeat step pairs until they ran this long")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--spaces", default=",".join(SPACES), help=f"comma-separated, of {', '.join(SPACES)}")
     args = ap.parse_args()
@@ -192,7 +196,7 @@ def main() -> None:
     if unknown:
         ap.error(f"unknown space(s) {unknown}; valid: {', '.join(SPACES)}")
     results = [measure(n, args.children, args.repeats, args.min_seconds) for n in names]
-    theta = [measure_theta(n, args.repeats) for n in names]
+    theta = [measure_theta(n, args.repeats, args.theta_seconds) for n in names]
     print(json.dumps({"threads": args.threads, "torch": torch.__version__, "omega": results, "theta": theta}, indent=2))
 
 
