@@ -13,6 +13,29 @@ def _net_and_batch(space, data):
     return net, data.val[0][:32]
 
 
+KINDS = {  # a small space of each kind, data of its kind, ω steps for the partial-update test
+    "teaching": ("teaching", "mnist1d", 12),
+    "macro": ("enas-macro(num_layers=4,channels=8)", "digits_image", 12),
+    "micro": ("enas-micro(channels=4,num_layers=1,num_nodes=2)", "small_digits", 8),
+    "recurrent": ("recurrent(num_nodes=3,width=8)", "short_seq", 10),
+}
+
+
+@pytest.mark.parametrize("which", KINDS)
+def test_parameters_for_is_exactly_what_gets_a_gradient(which, request):
+    text, data, _ = KINDS[which]
+    space, data = wb.spaces.get(text), request.getfixturevalue(data)
+    net, x = _net_and_batch(space, data)
+    gen = torch.Generator().manual_seed(2)
+    for _ in range(8):
+        arch = space.random(gen)
+        net.zero_grad(set_to_none=True)
+        net(x[:16], arch).square().sum().backward()
+        with_grad = {n for n, p in net.named_parameters() if p.grad is not None}
+        assert with_grad == set(net.parameters_for(arch))
+        assert 0 < len(with_grad) < len(list(net.parameters()))
+
+
 @pytest.mark.parametrize("which", ["teaching", "macro"])
 def test_child_equals_supernet_path(which, mnist1d, digits_image, small_macro):
     space, data = (wb.spaces.get("teaching"), mnist1d) if which == "teaching" else (small_macro, digits_image)
@@ -28,20 +51,6 @@ def test_child_equals_supernet_path(which, mnist1d, digits_image, small_macro):
         assert torch.equal(child(x), net(x, arch))
         child_params = {n for n, _ in child.named_parameters()}
         assert child_params == set(net.parameters_for(arch))
-
-
-@pytest.mark.parametrize("which", ["teaching", "macro"])
-def test_parameters_for_is_exactly_what_gets_a_gradient(which, mnist1d, digits_image, small_macro):
-    space, data = (wb.spaces.get("teaching"), mnist1d) if which == "teaching" else (small_macro, digits_image)
-    net, x = _net_and_batch(space, data)
-    gen = torch.Generator().manual_seed(2)
-    for _ in range(10):
-        arch = space.random(gen)
-        net.zero_grad(set_to_none=True)
-        net(x, arch).square().sum().backward()
-        with_grad = {n for n, p in net.named_parameters() if p.grad is not None}
-        assert with_grad == set(net.parameters_for(arch))
-        assert 0 < len(with_grad) < len(list(net.parameters()))
 
 
 def test_block_names_are_stable_and_readable(mnist1d):
@@ -80,30 +89,34 @@ def test_wrong_input_shape_is_refused(mnist1d, small_macro):
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-@pytest.mark.parametrize("which", ["teaching", "macro"])
-def test_omega_step_changes_only_the_childs_parameters(optimizer, which, mnist1d, digits_image, small_macro):
-    """The claim the workbench teaches: every parameter the child did not use stays bit-for-bit the same,
-    also after earlier steps on other children gave those parameters momentum or Adam state."""
-    space, data = (wb.spaces.get("teaching"), mnist1d) if which == "teaching" else (small_macro, digits_image)
+@pytest.mark.parametrize("which", KINDS)
+def test_omega_step_changes_only_the_childs_parameters(optimizer, which, request):
+    """The claim the workbench teaches, in every kind of space: every parameter the child did not use
+    stays bit-for-bit the same, also after earlier steps on other children gave those parameters
+    momentum or Adam state, and every parameter it used moves."""
+    text, data, steps = KINDS[which]
+    space = wb.spaces.get(text)
     config = wb.TrainerConfig.for_space(
         space, shared_optimizer=optimizer, sampler="uniform", shared_weight_decay=1e-2, batch_size=32
     )
-    trainer = wb.Trainer(space, data=data, config=config, seed=0)
+    trainer = wb.Trainer(space, data=request.getfixturevalue(data), config=config, seed=0)
     net = trainer.supernet
-    for i in range(12):
+    for i in range(steps):
         before = {n: p.detach().clone() for n, p in net.named_parameters()}
         record = trainer.shared_step()
         used = set(net.parameters_for(record.arch))
         for name, p in net.named_parameters():
             if name not in used:
                 assert torch.equal(p, before[name]), f"{name} changed although {record.arch} does not use it"
+            else:
+                assert not torch.equal(p, before[name]), f"{name} did not move although {record.arch} uses it"
         assert set(record.updated) == set(net.blocks_for(record.arch)) == set(record.changed)
         if i > 0:  # some unused parameter carries optimizer state from an earlier child
             state = trainer.shared_optimizer.state
             assert any(len(state[p]) for n, p in net.named_parameters() if n not in used)
     counts = trainer.update_counts
-    assert counts.steps == 12 and counts.grad == counts.changed
-    assert counts.grad["stem"] == counts.grad["classifier"] == 12
+    assert counts.steps == steps and counts.grad == counts.changed
+    assert counts.grad["classifier"] == steps  # every child ends in the classifier
 
 
 def test_zero_filled_gradients_move_unused_weights(mnist1d):

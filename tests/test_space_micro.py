@@ -1,5 +1,6 @@
-"""The ENAS micro (cell) space: counting, text form, the stack, the oracle, partial updates, the cell
-controller, seeded runs, a short search on digits, and every view on a micro run."""
+"""The ENAS micro (cell) space: counting, text form, the stack, the oracle, the cell controller,
+seeded runs, a short search on digits, and every view on a micro run (its partial updates:
+test_core_supernet.py, with every kind of space)."""
 
 from __future__ import annotations
 
@@ -15,17 +16,6 @@ from workbench.viz import Frame
 
 TINY = "enas-micro(channels=4,num_layers=1,num_nodes=1)"  # 10,000 architectures: the one that enumerates
 SMALL = "enas-micro(channels=4,num_layers=1,num_nodes=2)"  # three cells (reduce, reduce, normal), two nodes
-
-
-@pytest.fixture(scope="module")
-def small_digits():
-    data = wb.data.digits("image")
-    return wb.data.from_tensors(
-        (data.train[0][:256], data.train[1][:256]),
-        (data.val[0][:128], data.val[1][:128]),
-        name="digits-small",
-        num_classes=data.num_classes,
-    )
 
 
 def test_registered_with_the_official_ops_and_defaults():
@@ -122,41 +112,6 @@ def test_child_equals_supernet_path(digits_image):
         child = net.child(arch).eval()
         assert torch.equal(child(x), net(x, arch))
         assert {n for n, _ in child.named_parameters()} == set(net.parameters_for(arch))
-
-
-def test_parameters_for_is_exactly_what_gets_a_gradient(digits_image):
-    space = wb.spaces.get(SMALL)
-    net = wb.Supernet(space, digits_image.input_shape, digits_image.num_classes, seed=0)
-    x = digits_image.val[0][:16]
-    gen = torch.Generator().manual_seed(2)
-    for _ in range(8):
-        arch = space.random(gen)
-        net.zero_grad(set_to_none=True)
-        net(x, arch).square().sum().backward()
-        with_grad = {n for n, p in net.named_parameters() if p.grad is not None}
-        assert with_grad == set(net.parameters_for(arch))
-        assert 0 < len(with_grad) < len(list(net.parameters()))
-
-
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-def test_omega_step_changes_only_the_childs_parameters(optimizer, small_digits):
-    space = wb.spaces.get(SMALL)
-    config = wb.TrainerConfig.for_space(
-        space, shared_optimizer=optimizer, sampler="uniform", shared_weight_decay=1e-2, batch_size=32
-    )
-    trainer = wb.Trainer(space, data=small_digits, config=config, seed=0)
-    net = trainer.supernet
-    for i in range(8):
-        before = {n: p.detach().clone() for n, p in net.named_parameters()}
-        record = trainer.shared_step()
-        used = set(net.parameters_for(record.arch))
-        for name, p in net.named_parameters():
-            if name not in used:
-                assert torch.equal(p, before[name]), f"{name} changed although {record.arch} does not use it"
-        assert set(record.updated) == set(net.blocks_for(record.arch)) == set(record.changed)
-        if i > 0:  # some unused parameter carries optimizer state from an earlier child
-            state = trainer.shared_optimizer.state
-            assert any(len(state[p]) for n, p in net.named_parameters() if n not in used)
 
 
 def _theta_steps(controller, space, steps=5):
