@@ -9,10 +9,10 @@ import math
 
 import pytest
 import torch
+from frames import frame_of
 
 import workbench as wb
 from workbench import reinforce
-from workbench.viz import Frame
 
 TINY = "enas-micro(channels=4,num_layers=1,num_nodes=1)"  # 10,000 architectures: the one that enumerates
 SMALL = "enas-micro(channels=4,num_layers=1,num_nodes=2)"  # three cells (reduce, reduce, normal), two nodes
@@ -237,12 +237,8 @@ def test_every_view_draws_a_micro_run(small_digits):
         trainer.shared_step()
     trainer.controller_step()
     trainer.shared_step()
-    greedy = trainer.controller.most_likely()
-    policy = lambda a: tuple(tuple(p.tolist()) for p in trainer.controller.distributions(a))  # noqa: E731
     arch = trainer.history[-1].arch
-    frame = Frame(
-        space, arch, trainer.update_counts, trainer.history, policy(greedy), greedy, policy(greedy), policy(arch)
-    )
+    frame = frame_of(trainer)
     for view in wb.viz.views():
         for height in (None, 300):
             assert len(view.figure(frame, height).data) > 0, view.name

@@ -9,10 +9,10 @@ import math
 
 import pytest
 import torch
+from frames import frame_of
 
 import workbench as wb
 from workbench.viz import heatmap as vh
-from workbench.viz.view import Frame
 
 SPACE = wb.spaces.get("recurrent", num_nodes=3, width=8)
 
@@ -162,12 +162,8 @@ def test_every_view_draws_a_recurrent_run(short_seq):
         trainer.shared_step()
     trainer.controller_step()
     trainer.shared_step()
-    greedy = trainer.controller.most_likely()
-    policy = lambda a: tuple(tuple(p.tolist()) for p in trainer.controller.distributions(a))  # noqa: E731
     arch = trainer.history[-1].arch
-    frame = Frame(
-        SPACE, arch, trainer.update_counts, trainer.history, policy(greedy), greedy, policy(greedy), policy(arch)
-    )
+    frame = frame_of(trainer)
     for view in wb.viz.views():
         for height in (None, 300):
             assert len(view.figure(frame, height).data) > 0, view.name

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from frames import frame_of
 
 import workbench as wb
 from workbench.viz import arch as va
 from workbench.viz import heatmap as vh
 from workbench.viz import policy as vp
-from workbench.viz.view import Frame
 
 TEACH = wb.spaces.get("teaching")
 T_ARCH = TEACH.parse("node1=relu(stem) node2=tanh(node1) node3=tanh(node1) node4=sigmoid(node2)")
@@ -25,25 +25,6 @@ def trainer(request, mnist1d, digits_image):
     space, data = (TEACH, mnist1d) if request.param == "teaching" else (MACRO, digits_image)
     config = wb.TrainerConfig.for_space(space, batch_size=32, controller_aggregate=2, reward_batch_size=32)
     return wb.Trainer(space, data=data, config=config, seed=0)
-
-
-def frame_of(trainer, lang="en", selected=None) -> Frame:
-    policy = lambda a: tuple(tuple(p.tolist()) for p in trainer.controller.distributions(a))  # noqa: E731
-    greedy = trainer.controller.most_likely()
-    arch = trainer.history[-1].arch if len(trainer.history) else greedy
-    previous = policy(greedy) if len(trainer.history.controller()) else None
-    return Frame(
-        trainer.space,
-        arch,
-        trainer.update_counts,
-        trainer.history,
-        policy(greedy),
-        greedy,
-        previous,
-        policy(arch),
-        lang=lang,
-        selected=selected,
-    )
 
 
 def font_sizes(node, path=""):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from frames import frame_of
 
 import workbench as wb
 from workbench import ops
@@ -81,30 +82,11 @@ def test_the_word_check_is_strict_about_words_only():
     assert [english_words(s) for s in fine] == [[]] * len(fine)
 
 
-def _frame(trainer, lang, selected=None):
-    policy = lambda a: tuple(tuple(p.tolist()) for p in trainer.controller.distributions(a))  # noqa: E731
-    greedy = trainer.controller.most_likely()
-    arch = trainer.history[-1].arch if len(trainer.history) else greedy
-    previous = policy(greedy) if len(trainer.history.controller()) else None
-    return Frame(
-        trainer.space,
-        arch,
-        trainer.update_counts,
-        trainer.history,
-        policy(greedy),
-        greedy,
-        previous,
-        policy(arch),
-        lang=lang,
-        selected=selected,
-    )
-
-
 def _figures(trainer, lang):
     """(where, figure) for every registered view at three sizes and every plot_x function."""
     space, h = trainer.space, trainer.history
     node = "node2" if space.kind == "teaching" else "layer3"
-    frame = _frame(trainer, lang, selected=node)
+    frame = frame_of(trainer, lang, selected=node)
     for view in wb.viz.views():
         for height in (None, 290, 250):
             yield f"view {view.name} at {height}", view.figure(frame, height)
