@@ -1,10 +1,11 @@
-"""The shipped ground-truth table: complete, well formed, and reproduced exactly by
-train_standalone with the table's seed and settings."""
+"""The shipped ground-truth table: complete, well formed, and reproduced by train_standalone with the
+table's seed and settings (bit for bit where the CPU rounds as the machine that made it; rounding.py)."""
 
 from __future__ import annotations
 
 import pytest
 import torch
+from rounding import assert_reproduced
 
 import workbench as wb
 from workbench.groundtruth import Settings, train_standalone
@@ -39,14 +40,16 @@ def test_metadata_says_how_the_table_was_made(table):
         wb.groundtruth.load("teaching-cifar")
 
 
-def test_train_standalone_reproduces_the_table_exactly(table, mnist1d):
+def test_train_standalone_reproduces_the_table(table, mnist1d):
     gen = torch.Generator().manual_seed(2024)
     rows = [table.iloc[int(i)] for i in torch.randperm(len(table), generator=gen)[:3]]
     rows.append(table[table.seed == 1].iloc[0])
+    pairs = []
     for row in rows:
         r = train_standalone("teaching", row.arch, mnist1d, seed=int(row.seed))
         assert (r.arch, r.seed, r.params) == (row.arch, row.seed, row.params)
-        assert (r.val_accuracy, r.test_accuracy) == (row.val_accuracy, row.test_accuracy)
+        pairs += [(r.val_accuracy, row.val_accuracy), (r.test_accuracy, row.test_accuracy)]
+    assert_reproduced(pairs)
 
 
 def test_train_standalone_builds_the_supernet_child_and_refuses_bad_input(mnist1d):
