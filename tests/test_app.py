@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import subprocess
 import sys
@@ -114,6 +115,34 @@ def test_alternate_play_and_counter(app, trainer):
     assert [r.phase for r in trainer.history][3:] == ["shared", "shared", "controller", "shared"]
     assert "Step 7" in app.counter.value and not app.play_button.value
     assert_view(app, "training", wb.viz.plot_training(trainer.history, height=height(app, "training")))
+
+
+@pytest.mark.parametrize(
+    "took, starts",
+    [  # seconds each step took -> when each step started, at 10 steps/s
+        ((0.02, 0.02, 0.13, 0.02, 0.02, 0.02), (0, 0.1, 0.2, 0.33, 0.4, 0.5)),  # one late step, made up at once
+        ((0.02, 0.5, 0.02, 0.02, 0.02), (0, 0.1, 0.6, 0.62, 0.7)),  # a stall: one beat made up, then the beat
+    ],
+)
+def test_play_keeps_its_beat(app, monkeypatch, took, starts):
+    """Play at 10 steps/s on a clock of its own: a step that ran late is made up by the next one, so Play
+    keeps the speed asked for, but after a stall it makes up one beat only, not a burst."""
+    clock, started = [0.0], []
+
+    def step():
+        started.append(clock[0])
+        clock[0] += took[len(started) - 1]
+
+    async def sleep(seconds):
+        clock[0] += seconds
+
+    module = importlib.import_module("workbench.app.workbench")
+    monkeypatch.setattr(module.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(module.asyncio, "sleep", sleep)
+    monkeypatch.setattr(app, "next_step", step)
+    app.speed.value = 10.0
+    assert asyncio.run(app.play(max_steps=len(took))) == len(took)
+    assert started == pytest.approx(starts)
 
 
 def test_pause_stops_play_within_one_step(app, trainer):

@@ -198,6 +198,15 @@ def drive(page, shots: str) -> None:
 # ---- how fast it feels: Play's pace and click -> views, measured, not asserted ---------------------
 PLOT_JS = "(v) => document.querySelector(`.wb-view-${v}.js-plotly-plot, .wb-view-${v} .js-plotly-plot`)"
 DRAWS_JS = f"(views) => views.map(v => Number(({PLOT_JS})(v).dataset.draws || 0))"
+PACE_JS = r"""async (seconds) => {
+    const counter = document.querySelector('.wb-step-counter'), seen = [];
+    const step = () => Number(counter.textContent.match(/\d+/)[0]);
+    const watch = new MutationObserver(() => seen.push([performance.now(), step()]));
+    watch.observe(counter, {childList: true, characterData: true, subtree: true});
+    await new Promise(resolve => setTimeout(resolve, seconds * 1000));
+    watch.disconnect();
+    return seen;
+}"""  # when the counter showed each step during `seconds`: [ms, step], as the page saw it
 CLICK_TO_VIEWS_JS = f"""async ([button, views]) => {{
     const plot = {PLOT_JS}, counter = document.querySelector('.wb-step-counter');
     const before = counter.textContent, draws = views.map(v => plot(v).dataset.draws);
@@ -262,17 +271,20 @@ def play_pace(page, seconds: float, moved: list[str]) -> dict:
     page.locator(".wb-play").click()
     page.wait_for_timeout(1500)  # Play settles into its pace
     grid = list(GRID)
-    start, draws0, t0 = step_number(page), page.evaluate(DRAWS_JS, grid), page.evaluate("performance.now()")
-    page.wait_for_timeout(seconds * 1000)
-    end, draws1, t1 = step_number(page), page.evaluate(DRAWS_JS, grid), page.evaluate("performance.now()")
+    draws0, t0 = page.evaluate(DRAWS_JS, grid), page.evaluate("performance.now()")
+    seen = page.evaluate(PACE_JS, seconds)
+    draws1, t1 = page.evaluate(DRAWS_JS, grid), page.evaluate("performance.now()")
     page.locator(".wb-play").click()  # Pause
     page.wait_for_timeout(1000)
     elapsed = (t1 - t0) / 1000
     for view, a, b in zip(grid, draws0, draws1):  # the policy moves only on the θ steps Play reaches
         assert b > a or view not in moved, f"the {view} view was not redrawn during Play ({a} -> {b} draws)"
+    (first_ms, first), (last_ms, last) = seen[0], seen[-1]
+    assert last - first >= 10, f"Play showed only steps {first} to {last} in {seconds} s"
     return {
         "setting_steps_per_s": setting,
-        "steps_per_s": round((end - start) / elapsed, 2),
+        # steps between the first and the last step shown, over the time between them: no ±1 step of a window
+        "steps_per_s": round((last - first) / ((last_ms - first_ms) / 1000), 2),
         "draws_per_s": {v: round((b - a) / elapsed, 2) for v, a, b in zip(grid, draws0, draws1)},
     }
 

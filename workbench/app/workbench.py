@@ -269,10 +269,12 @@ class Workbench(Layout, Sessions, Tools):
         while self.play_button.value and (max_steps is None or done < max_steps):
             self._guard(self.next_step)
             done += 1
-            # at the speed asked for: the step's own time counts; a slow step is not made up for later,
-            # and the loop always yields so a click on Pause is heard
-            due = max(due + 1.0 / self.speed.value, time.perf_counter())
-            await asyncio.sleep(due - time.perf_counter())
+            # on a steady beat at the speed asked for (the step's own time counts): a step that ran late is
+            # made up by the next ones, never more than one beat's worth (a stall is not followed by a
+            # burst), and the loop always yields so a click on Pause is heard
+            beat = 1.0 / self.speed.value
+            due = max(due + beat, time.perf_counter() - beat)
+            await asyncio.sleep(max(due - time.perf_counter(), 0.0))
         if max_steps is not None:
             self.play_button.value = False
         return done
