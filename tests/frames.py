@@ -8,7 +8,7 @@ from workbench.viz import Frame
 def frame_of(trainer, lang: str = "en", selected: str | None = None) -> Frame:
     """The latest child (else the greedy one), the policy now and, after a θ step, the policy before it
     (here: the same, read from the controller), and the probabilities along the child."""
-    policy = lambda a: tuple(tuple(p.tolist()) for p in trainer.controller.distributions(a))  # noqa: E731
+    policy = trainer.controller.policy_along  # distributions(arch) as plain floats
     greedy = trainer.controller.most_likely()
     arch = trainer.history[-1].arch if len(trainer.history) else greedy
     previous = policy(greedy) if len(trainer.history.controller()) else None
