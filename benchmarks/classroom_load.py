@@ -59,6 +59,10 @@ BANNERS = """(() => {
   }).observe(document, { childList: true, subtree: true });
 })()"""
 COUNTER = "() => { const e = document.querySelector('.wb-step-counter'); return e ? e.textContent : ''; }"
+# Where the page's plotly.js came from: "file" (the classroom page loads it, cached) or "kernel" (a view asked)
+PLOTLY_FROM = """() => globalThis.__wbPlotly && globalThis.__wbPlotly.asked ? "kernel"
+  : performance.getEntriesByType("resource").some((e) => e.name.includes("/static/plotly.min.js")) ? "file" : "none"
+"""
 
 
 def _pss_kib(pid: int) -> int:
@@ -164,9 +168,11 @@ async def _open(context, base: str, t0: float, timeout_s: float) -> dict:
         before = await page.evaluate(COUNTER)
         await page.locator(".wb-step-shared").click()
         await _counter_moves(page, before, timeout_s * 1000)
-        return {"page": page, "shown_s": shown, "live_s": time.monotonic() - t0, "error": None}
+        live, plotly = time.monotonic() - t0, await page.evaluate(PLOTLY_FROM)
+        return {"page": page, "shown_s": shown, "live_s": live, "plotly": plotly, "error": None}
     except Exception as e:  # noqa: BLE001 - a page that fails is counted, with its reason
-        return {"page": page, "shown_s": None, "live_s": None, "error": f"{type(e).__name__}: {str(e)[:200]}"}
+        error = f"{type(e).__name__}: {str(e)[:200]}"
+        return {"page": page, "shown_s": None, "live_s": None, "plotly": None, "error": error}
 
 
 # One student's click, timed inside the page: at the agreed wall-clock moment `at` (ms since the
@@ -292,6 +298,7 @@ def measure(n: int, pool: int | None = None, page_timeout: float = 300.0, burst:
         "live": len(live), "failed": n - len(live), "errors": sorted({r["error"] for r in results if r["error"]}),
         "shown_s": _summary([r["shown_s"] for r in results if r["error"] is None]), "live_s": _summary(live),
         "all_live_within_s": round(max(live), 1) if len(live) == n else None,
+        "plotly_js_from": {w: sum(r["plotly"] == w for r in results) for w in ("file", "kernel", "none")},
         "burst_clicks": len(got["clicks"].get("in_page", [])),
         "burst_counter_s": _summary(got["clicks"].get("in_page", [])),
         "burst_click_fired_late_s": _summary(got["clicks"].get("fired_late", [])),

@@ -380,3 +380,18 @@ def test_replay_a_cli_run(tmp_path):
     assert app.counter.value == f"Step 3 of {len(history)}"
     with pytest.raises(ValueError, match="holds no run"):
         wb.app.Workbench.replay(tmp_path / "nothing")
+
+
+def test_a_view_sends_plotly_js_only_when_its_page_asks(app):
+    """A kernel holds no plotly.js in its views (a classroom page loads the file); a page without it asks once."""
+    from workbench.app.plotview import PLOTLY_JS, PlotView
+
+    assert all(w.library == "" for w in app.views.widgets.values())
+    view = next(iter(app.views.widgets.values()))
+    view.wants_library = True  # what the page's module sets when it finds no Plotly
+    assert view.library == PLOTLY_JS.read_text(encoding="utf-8") and len(view.library) > 1_000_000
+    sent = []
+    view.observe(sent.append, "library")
+    view.wants_library = False
+    view.wants_library = True  # asked again (a reloaded page): the source it already holds is not set again
+    assert sent == [] and PlotView("{}").library == ""

@@ -4,7 +4,9 @@ Why not plotly's FigureWidget: each FigureWidget ships its own 5 MB JavaScript b
 browser, which parses one per figure; five of them on a busy classroom PC take longer than
 anywidget's fixed 2 s start-up limit, and a figure that misses it is drawn once and never updated
 again. A PlotView's module is a few lines; plotly.js itself (the copy inside the plotly package,
-so it works offline) travels once per app, with its first view, and is evaluated once per page.
+so it works offline) is evaluated once per page. A page that already has it (the classroom page
+loads it as a file the browser caches: cli/classroom.py) uses that; otherwise (JupyterLab, plain
+Voila) the first view to start asks its kernel, which sends the source once (`wants_library`).
 
 Redraws are coalesced: however many figures arrive between two animation frames, the view draws
 the latest once, so Play never queues draws behind each other (a hidden page draws when shown).
@@ -37,14 +39,27 @@ function plotlyReady() {  // one promise per page, resolved once plotly.js has b
   return globalThis.__wbPlotly;
 }
 
-function load(source) {
+function evaluate(source) {  // plotly.js's source, run once per page
   const ready = plotlyReady();
   if (!globalThis.Plotly && source) {
     const script = document.createElement("script");
     // hide AMD/CommonJS so plotly.js's UMD wrapper sets the global Plotly
     script.textContent = "(function(define, module, exports){" + source + "\n}).call(globalThis);";
     document.head.appendChild(script);
-    ready.resolve(globalThis.Plotly);
+  }
+  if (globalThis.Plotly) ready.resolve(globalThis.Plotly);
+}
+
+function load(model) {  // the page's plotly.js; asks this view's kernel for it when the page has none
+  const ready = plotlyReady();
+  if (globalThis.Plotly) ready.resolve(globalThis.Plotly);
+  else if (model.get("library")) evaluate(model.get("library"));
+  else if (!ready.asked) {
+    ready.asked = true;
+    const got = () => { model.off("change:library", got); evaluate(model.get("library")); };
+    model.on("change:library", got);
+    model.set("wants_library", true);
+    model.save_changes();
   }
   return ready;
 }
@@ -64,7 +79,7 @@ function size(el, layout) {  // fit: the figure takes its element's box (a dashb
 
 export default {
   async render({ model, el }) {
-    const Plotly = await load(model.get("library"));
+    const Plotly = await load(model);
     el.style.width = "100%";
     let clicks = 0, bound = false;
     const onClick = (event) => {  // the clicked point's customdata back to Python
@@ -113,10 +128,13 @@ export default {
 """
 
 
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"  # bundled with plotly: offline
+
+
 @lru_cache(maxsize=1)
 def plotly_js() -> str:
-    """The plotly.js bundled with the plotly package (offline)."""
-    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+    """The plotly.js bundled with the plotly package."""
+    return PLOTLY_JS.read_text(encoding="utf-8")
 
 
 class PlotView(anywidget.AnyWidget):
@@ -124,11 +142,17 @@ class PlotView(anywidget.AnyWidget):
 
     _esm = _ESM
     figure_json = traitlets.Unicode("").tag(sync=True)
-    library = traitlets.Unicode("").tag(sync=True)  # plotly.js source, on the first view of an app only
+    library = traitlets.Unicode("").tag(sync=True)  # plotly.js source, sent when the page asks (wants_library)
+    wants_library = traitlets.Bool(False).tag(sync=True)  # set by a page without plotly.js
     fit = traitlets.Bool(False).tag(sync=True)  # True: the figure takes its element's width and height (CSS)
     click = traitlets.Dict().tag(sync=True)  # the last click from the browser: {"name": customdata, "shift", "n"}
     size = traitlets.List(traitlets.Int(), [0, 0]).tag(sync=True)  # with `fit`: [width, height] on the page, px
     min_font = traitlets.Int(14).tag(sync=True)  # px: plotly may shrink text inside bars; below this it hides it
 
-    def __init__(self, figure_json: str, carries_library: bool = False, **kwargs):
-        super().__init__(figure_json=figure_json, library=plotly_js() if carries_library else "", **kwargs)
+    def __init__(self, figure_json: str, **kwargs):
+        super().__init__(figure_json=figure_json, **kwargs)
+
+    @traitlets.observe("wants_library")
+    def _send_library(self, change) -> None:
+        if change["new"] and not self.library:
+            self.library = plotly_js()

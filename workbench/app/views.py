@@ -46,9 +46,9 @@ class LiveViews:
         self._drawn: dict[str, tuple] = {}  # per view: the (space, lang) its skeleton was made for
         self._shown: dict[str, tuple[list[dict], dict]] = {}  # per view: the patches and layout it shows
         self._base: dict[str, dict] = {}  # per view: the first figure, for keys a later patch no longer sets
-        for k, view in enumerate(self.views):
+        for view in self.views:
             self._draw(view, frame)
-            self.widgets[view.name] = PlotView(json.dumps(self.figures[view.name]), carries_library=k == 0)
+            self.widgets[view.name] = PlotView(json.dumps(self.figures[view.name]))
             self.widgets[view.name].add_class(f"wb-view-{view.name}")
         self.update(frame)
 
