@@ -53,6 +53,8 @@ def test_the_page_assets_hold_plotly_js_and_follow_the_package(tmp_path):
     assert copy.read_bytes() == PLOTLY_JS.read_bytes() and not list(copy.parent.glob(".*"))  # no temp file left
     _, env = voila_command(Classroom(), "secret")
     assert str(page_assets()) in env["JUPYTER_PATH"].split(os.pathsep)
+    (tmp_path / "a-file").write_text("")
+    assert page_assets(tmp_path / "a-file" / "cache") is None  # unwritable: the pages ask their kernels instead
 
 
 def test_the_voila_command_preheats_and_never_drops_output():

@@ -12,12 +12,13 @@ the class, one torch thread per kernel, the app's language and preset, and the p
 watchdog tells a student when the app did not start or the connection was lost, with a reload
 (workbench/share/voila/templates/workbench), and which loads plotly.js as a static file
 (`page_assets`: in a class of 30 this took the pages' browsers from 188 to 150 CPU-seconds and the
-last page from 119-132 s to 93 s; before, each kernel sent its 4.6 MB through the websocket and each
+last page from 119-132 s to 106 s; before, each kernel sent its 4.6 MB through the websocket and each
 page parsed it out of a message). Must not: change the app.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import secrets
@@ -59,12 +60,13 @@ class Classroom:
             raise UsageError(f"no app notebook at {self.notebook}")
 
 
-def page_assets(root: Path | None = None) -> Path:
+def page_assets(root: Path | None = None) -> Path | None:
     """A Jupyter data folder (default: in the workbench's cache) whose voila/templates/workbench/static/
     holds a copy of the plotly package's plotly.min.js: on JUPYTER_PATH beside SHARE, Voila serves it
     with the page template (cacheable, as the template's other files). Copied afresh when the package's
     file differs in size or time (another plotly); atomically, so a server starting meanwhile reads the
-    old copy or the new one. (A link would not do: tornado serves no link that leaves its folder.)"""
+    old copy or the new one. (A link would not do: tornado serves no link that leaves its folder.)
+    None when the folder cannot be written (a read-only cache): the pages then ask their kernels."""
     from ..app.plotview import PLOTLY_JS  # the app's own copy (imported here: the CLI starts without the app)
 
     root = cache_dir() / "voila-page" if root is None else root
@@ -72,10 +74,15 @@ def page_assets(root: Path | None = None) -> Path:
     source = PLOTLY_JS.stat()
     if target.is_file() and (target.stat().st_size, target.stat().st_mtime_ns) == (source.st_size, source.st_mtime_ns):
         return root
-    target.parent.mkdir(parents=True, exist_ok=True)
     fresh = target.with_name(f".{target.name}.{os.getpid()}")
-    shutil.copy2(PLOTLY_JS, fresh)  # with the source's time, which the check above compares
-    os.replace(fresh, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PLOTLY_JS, fresh)  # with the source's time, which the check above compares
+        os.replace(fresh, target)
+    except OSError:
+        with contextlib.suppress(OSError):  # a half-written copy, if any
+            fresh.unlink()
+        return None
     return root
 
 
@@ -90,6 +97,7 @@ def _loopback(host: str) -> bool:
 
 def voila_command(room: Classroom, token: str) -> tuple[list[str], dict[str, str]]:
     """The argv and environment that serve `room` with `token`."""
+    assets = page_assets()
     argv = [
         sys.executable, "-m", "voila", str(room.notebook), "--no-browser",
         f"--Voila.ip={room.host}", f"--port={room.port}", f"--token={token}",
@@ -100,7 +108,7 @@ def voila_command(room: Classroom, token: str) -> tuple[list[str], dict[str, str
         # kernels the same free port (jupyter_client#487; measured: 1 of 32 died, the pool short by one).
         "--KernelManager.transport=ipc",
         "--VoilaConfiguration.resources="
-        f"{{'wb_start_timeout': {room.start_timeout}, 'wb_lang': '{room.lang}', 'wb_plotly': True}}",
+        f"{{'wb_start_timeout': {room.start_timeout}, 'wb_lang': '{room.lang}', 'wb_plotly': {assets is not None}}}",
     ]  # fmt: skip
     if room.pool:
         argv += [
@@ -110,7 +118,7 @@ def voila_command(room: Classroom, token: str) -> tuple[list[str], dict[str, str
         ]
     env = dict(os.environ)
     # the page template, and beside it plotly.js for the page to load as a file
-    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(SHARE), str(page_assets()), env.get("JUPYTER_PATH")]))
+    env["JUPYTER_PATH"] = os.pathsep.join(map(str, filter(None, [SHARE, assets, env.get("JUPYTER_PATH")])))
     env.update(
         OMP_NUM_THREADS="1",  # 30 kernels on 2 cores: one intra-op thread each, no oversubscription
         WORKBENCH_LANG=room.lang,
