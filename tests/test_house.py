@@ -19,6 +19,7 @@ CORE = (
     "ops",
     "supernet",
     "controller",
+    "controller_math",
     "samplers",
     "reinforce",
     "config",

@@ -1,8 +1,9 @@
 """Policies θ that sample an Arch decision by decision: the ENAS LSTM and a factorized one.
 
 Owns: the policy's parameters, logit shaping (temperature, tanh constant), sampling, log
-probabilities and per-decision distributions. Must not: compute rewards or step an optimizer
-(reinforce.py and the Trainer do).
+probabilities and per-decision distributions, and the order of a walk (which decision comes next,
+what is fed back). Must not: compute rewards or step an optimizer (reinforce.py and the Trainer do),
+or hold the walk's arithmetic (controller_math.py: torch to sample and learn, numpy to read).
 
 A skip decision with attention score a has the logits [-a, a], each divided by the temperature and
 squashed by C * tanh, as in ENAS's released controller (`general_controller.py`), so
@@ -26,11 +27,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
 from . import seeds, spaces
 from .arch import Arch
+from .controller_math import NumpyMath, TorchMath
 from .spaces import Space
 
 KINDS = ("lstm", "independent")
@@ -54,10 +57,11 @@ class _Walk:
     choices: list[int]
     log_probs: list[torch.Tensor]
     entropies: list[torch.Tensor]
-    probs: list[torch.Tensor]
+    probs: list  # per decision: a tensor (torch walk) or an array (numpy walk)
     floats: list[tuple[float, ...]]  # a policy-reading walk's probabilities as plain floats (empty otherwise)
     skip_probs: list[torch.Tensor]
     skip_layers: list[int]
+    math: TorchMath | NumpyMath  # the arithmetic: torch with autograd, or numpy to read the policy
     stats: bool = True  # False: choices and distributions only (no log-probabilities, no entropies)
 
 
@@ -155,14 +159,15 @@ class Controller(nn.Module):
 
     # ---- internals ------------------------------------------------------------------------
     def _walk_without_grad(self, **how) -> _Walk:
-        """A walk for reading the policy: no autograd, choices and distributions only (the θ step's record
-        and the views make one after every step, so it is kept cheap)."""
-        with torch.inference_mode():
+        """A walk for reading the policy: numpy arithmetic on θ's values, choices and distributions only
+        (the θ step's record and the views make one after every step, so it is kept cheap). A θ with NaN or
+        inf gives NaN probabilities without numpy's warnings, as torch would: the θ step checks them."""
+        with np.errstate(all="ignore"):
             return self._walk(stats=False, **how)
 
-    @staticmethod
-    def _probs(w: _Walk) -> tuple[torch.Tensor, ...]:
-        return tuple(p.clone() for p in w.probs)  # ordinary tensors: an inference-mode tensor refuses in-place use
+    def _probs(self, w: _Walk) -> tuple[torch.Tensor, ...]:
+        device = next(self.parameters()).device
+        return tuple(torch.from_numpy(p).to(device) for p in w.probs)
 
     @staticmethod
     def _floats(w: _Walk) -> Policy:
@@ -178,7 +183,7 @@ class Controller(nn.Module):
             tuple(w.skip_layers),
         )
 
-    def _shape(self, logits: torch.Tensor, reduce: float = 1.0) -> torch.Tensor:
+    def _shape(self, m, logits, reduce: float = 1.0):
         """ENAS logit shaping: divide by the temperature, then squash with (C / reduce) * tanh."""
         t, c = self.temperature, self.tanh_constant
         if not (isinstance(t, (int, float)) and math.isfinite(t) and t > 0):
@@ -189,20 +194,20 @@ class Controller(nn.Module):
             logits = logits / t
         if c and reduce != 1.0:
             c = c / reduce
-        return c * torch.tanh(logits) if c else logits
+        return c * m.tanh(logits) if c else logits
 
-    def _skip_logits(self, score: torch.Tensor) -> torch.Tensor:
+    def _skip_logits(self, m, score):
         """[no, yes] logits of a skip decision from its score a: the shaped [-a, a] (ENAS), (2,)."""
-        s = self._shape(score)  # tanh is odd, so shaping -a gives -s
-        return torch.stack([-s, s])  # softmax([-s, s])[1] = sigmoid(2 s)
+        s = self._shape(m, score)  # tanh is odd, so shaping -a gives -s
+        return m.pair(s)  # softmax([-s, s])[1] = sigmoid(2 s)
 
     def _choose(self, w: _Walk, k: int, logits: torch.Tensor, forced, generator, greedy) -> int:
         """Pick decision k's option from its (shaped) logits and record its statistics."""
         if w.stats:
             log_p = torch.log_softmax(logits, dim=-1)  # (options,)
             p = log_p.exp()
-        else:  # a walk that reads the policy needs the probabilities only, read once as floats
-            p = torch.softmax(logits, dim=-1)
+        else:  # a walk that reads the policy (numpy) needs the probabilities only, read once as floats
+            p = w.math.softmax(logits)
             w.floats.append(tuple(p.tolist()))
         if forced is not None:
             c = forced[k]
@@ -223,11 +228,12 @@ class Controller(nn.Module):
 
     def _walk(self, arch: Arch | None = None, generator=None, greedy: bool = False, stats: bool = True) -> _Walk:
         forced = self.space.check(arch).choices if arch is not None else None
-        w = _Walk([], [], [], [], [], [], [], stats)
+        m = TorchMath(self) if stats else NumpyMath(self)
+        w = _Walk([], [], [], [], [], [], [], m, stats)
         if self.kind == "independent":
             for k, d in enumerate(self.space.decisions):
-                raw = self.logits[k]
-                logits = self._skip_logits(raw[0]) if d.kind == "skip" else self._shape(raw)
+                raw = m.logit(k)
+                logits = self._skip_logits(m, raw[0]) if d.kind == "skip" else self._shape(m, raw)
                 self._choose(w, k, logits, forced, generator, greedy)
             return w
         if self.cells:
@@ -235,21 +241,21 @@ class Controller(nn.Module):
         return self._walk_lstm(w, forced, generator, greedy)
 
     def _walk_lstm(self, w: _Walk, forced, generator, greedy) -> _Walk:
-        decisions = self.space.decisions
-        x = self.start  # (1, H)
-        h, c = self.lstm(x)  # first step: its hidden state is the stem's anchor
-        anchors, keys = [h], [self.attn_anchor(h)]  # anchors[j]: hidden state of node j (0 = stem)
+        decisions, m = self.space.decisions, w.math
+        x = m.start  # (1, H)
+        h, c = m.lstm(x)  # first step: its hidden state is the stem's anchor
+        anchors, keys = [h], [m.key(h)]  # anchors[j]: hidden state of node j (0 = stem)
         k = 0
         while k < len(decisions):
             d = decisions[k]
-            h, c = self.lstm(x, (h, c))  # (1, H)
+            h, c = m.lstm(x, (h, c))  # (1, H)
             if d.kind == "op":
-                choice = self._choose(w, k, self._shape(self.op_head(h)[0]), forced, generator, greedy)
-                x = self.op_embedding.weight[choice : choice + 1]
+                choice = self._choose(w, k, self._shape(m, m.op_logits(h)), forced, generator, greedy)
+                x = m.embed(choice)
                 k += 1
             elif d.kind == "input":  # attention over the anchors of the candidate inputs
-                scores = self._attention(keys[: len(d.options)], h)  # (options,)
-                choice = self._choose(w, k, self._shape(scores), forced, generator, greedy)
+                scores = m.attention(keys[: len(d.options)], h)  # (options,)
+                choice = self._choose(w, k, self._shape(m, scores), forced, generator, greedy)
                 x = anchors[choice]
                 k += 1
             else:  # a run of skip decisions of one layer: one LSTM step, one sigmoid per source
@@ -257,21 +263,21 @@ class Controller(nn.Module):
                 while end < len(decisions) and decisions[end].kind == "skip" and decisions[end].node == d.node:
                     end += 1
                 group = range(k, end)
-                scores = self._attention([keys[decisions[kk].source] for kk in group], h)  # (sources,)
+                scores = m.attention([keys[decisions[kk].source] for kk in group], h)  # (sources,)
                 chosen = []
                 for kk, s in zip(group, scores):
-                    if self._choose(w, kk, self._skip_logits(s), forced, generator, greedy):
+                    if self._choose(w, kk, self._skip_logits(m, s), forced, generator, greedy):
                         chosen.append(anchors[decisions[kk].source])
-                x = (torch.cat(chosen).sum(0, keepdim=True) if chosen else torch.zeros_like(h)) / (1 + len(chosen))
+                x = m.mean_with_one(chosen, h)
                 k = group[-1] + 1
             if k == len(decisions) or decisions[k].node != d.node:  # node finished: it becomes an anchor
                 anchors.append(h)
-                keys.append(self.attn_anchor(h))
+                keys.append(m.key(h))
         return w
 
     def _walk_cells(self, w: _Walk, forced, generator, greedy) -> _Walk:
         """ENAS's micro sampler: per cell, two input anchors; per node, its inputs, its ops, then its anchor."""
-        decisions, n = self.space.decisions, len(self.space.decisions)
+        decisions, n, m = self.space.decisions, len(self.space.decisions), w.math
         state = None  # (h, c); zeros at the start, carried from the normal into the reduction cell
         k = 0
         while k < n:
@@ -282,30 +288,25 @@ class Controller(nn.Module):
                 )
             anchors, keys = [], []  # per cell: fed-back input and attention key of each output so far
             for _ in range(len(decisions[k].options)):  # the cell's inputs: a node-1 input decision's options
-                state = self.lstm(self.start, state)
-                anchors.append(torch.zeros_like(state[0]))
-                keys.append(self.attn_anchor(state[0]))
+                state = m.lstm(m.start, state)
+                anchors.append(m.zeros(state[0]))
+                keys.append(m.key(state[0]))
             while k < n and decisions[k].cell == cell:  # one node: its inputs, then its ops, then its anchor
-                x, start = self.start, k
+                x, start = m.start, k
                 while k < n and decisions[k].cell == cell and decisions[k].kind == "input":
-                    state = self.lstm(x, state)
-                    scores = self._attention(keys[: len(decisions[k].options)], state[0])  # (options,)
-                    x = anchors[self._choose(w, k, self._shape(scores), forced, generator, greedy)]
+                    state = m.lstm(x, state)
+                    scores = m.attention(keys[: len(decisions[k].options)], state[0])  # (options,)
+                    x = anchors[self._choose(w, k, self._shape(m, scores), forced, generator, greedy)]
                     k += 1
                 while k < n and decisions[k].cell == cell and decisions[k].kind == "op":
-                    state = self.lstm(x, state)
-                    logits = self._shape(self.op_head(state[0])[0], self.op_tanh_reduce)
+                    state = m.lstm(x, state)
+                    logits = self._shape(m, m.op_logits(state[0]), self.op_tanh_reduce)
                     choice = self._choose(w, k, logits, forced, generator, greedy)
-                    x = self.op_embedding.weight[choice : choice + 1]
+                    x = m.embed(choice)
                     k += 1
                 if k == start:
                     raise ValueError(f"decision {decisions[k].name!r} of a cell must be an input or an op")
-                state = self.lstm(x, state)
+                state = m.lstm(x, state)
                 anchors.append(state[0])
-                keys.append(self.attn_anchor(state[0]))
+                keys.append(m.key(state[0]))
         return w
-
-    def _attention(self, keys: list[torch.Tensor], h: torch.Tensor) -> torch.Tensor:
-        """ENAS attention scores v^T tanh(W_anchor a_j + W_query h) for each anchor key."""
-        q = self.attn_query(h)  # (1, H)
-        return self.attn_v(torch.tanh(torch.cat(keys) + q)).squeeze(-1)  # (n,)
