@@ -17,8 +17,11 @@ pages at once in headless Chromium and measures:
 The ten who click each have their own browser, as students at their own computers do (in one
 browser, pages are windows stacked on each other and all but one are painted about once a second:
 measured, 7 of 8 counters changed within 140 ms and reached the screen after 1.04 s); the others
-share one browser. The browsers run at the lowest CPU priority (nice 19) so that they take what
-the server leaves; they still share the machine's cores with it, so the numbers are an upper bound
+share one browser. Requests are routed through Playwright (anything not to the server is refused),
+which also turns the browsers' HTTP cache off: every page fetches everything, as on its own laptop;
+JSON fields say how much JavaScript a page fetched and how many copies of plotly.js. The browsers
+run at the lowest CPU priority (nice 19) so that they take what the server leaves; they still share
+the machine's cores with it, so the numbers are an upper bound
 for a class whose browsers run on their own laptops. Every wait is bounded; the server is stopped at the end.
 
     python benchmarks/classroom_load.py 30 [--pool 32] [--page-timeout 300]
@@ -31,6 +34,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,7 +53,9 @@ from workbench.cli.classroom import Classroom, voila_command  # noqa: E402
 
 TOKEN = "classroom-load-token"
 VIEWS = ("arch", "heatmap", "policy")  # the dashboard's views, on screen without scrolling
-HEARTBEAT_S = Heartbeat.class_traits()["timeout_s"].default_value  # the app's: a healthy page never shows its banner
+# The heartbeat's timeouts (its own, and before the first answer the page's start timeout): a healthy
+# page never shows its banner, and each page stays open past both
+HEARTBEAT_S = max(Heartbeat.class_traits()["timeout_s"].default_value, Classroom().start_timeout)
 # Counts every "not answering" banner a page ever shows (the banner goes away by itself when answers resume).
 BANNERS = """(() => {
   window.__wbBanners = [];  // seconds after the page started loading
@@ -63,6 +69,12 @@ COUNTER = "() => { const e = document.querySelector('.wb-step-counter'); return 
 PLOTLY_FROM = """() => globalThis.__wbPlotly && globalThis.__wbPlotly.asked ? "kernel"
   : performance.getEntriesByType("resource").some((e) => e.name.includes("/static/plotly.min.js")) ? "file" : "none"
 """
+# What the page fetched: [copies of plotly.js (ours, or the jupyterlab-plotly extension's bundle), JavaScript MB]
+PAGE_JS = """() => {
+  const js = performance.getEntriesByType("resource").filter((e) => e.name.split("?")[0].endsWith(".js"));
+  const plotly = js.filter((e) => e.name.includes("/static/plotly.min.js") || e.decodedBodySize > 4e6);
+  return [plotly.length, js.reduce((mb, e) => mb + e.decodedBodySize / 1e6, 0)];
+}"""
 
 
 def _pss_kib(pid: int) -> int:
@@ -168,8 +180,10 @@ async def _open(context, base: str, t0: float, timeout_s: float) -> dict:
         before = await page.evaluate(COUNTER)
         await page.locator(".wb-step-shared").click()
         await _counter_moves(page, before, timeout_s * 1000)
-        live, plotly = time.monotonic() - t0, await page.evaluate(PLOTLY_FROM)
-        return {"page": page, "shown_s": shown, "live_s": live, "plotly": plotly, "error": None}
+        live = time.monotonic() - t0
+        plotly, (copies, js_mb) = await page.evaluate(PLOTLY_FROM), await page.evaluate(PAGE_JS)
+        return {"page": page, "shown_s": shown, "live_s": live, "plotly": plotly, "plotly_copies": copies,
+                "js_mb": js_mb, "error": None}  # fmt: skip
     except Exception as e:  # noqa: BLE001 - a page that fails is counted, with its reason
         error = f"{type(e).__name__}: {str(e)[:200]}"
         return {"page": page, "shown_s": None, "live_s": None, "plotly": None, "error": error}
@@ -206,12 +220,15 @@ async def _burst(pages: list, timeout_s: float) -> dict:
         ms, late = await asyncio.wait_for(page.evaluate(_CLICK_AT, at_ms), timeout_s)
         return ms / 1000, late / 1000
 
-    async def harness(page):
-        before = await page.evaluate(COUNTER)
-        t0 = time.monotonic()
-        await page.locator(".wb-step-shared").click()
-        await _counter_moves(page, before, timeout_s * 1000)
-        return time.monotonic() - t0
+    async def harness(page):  # None: the click was not answered within the timeout
+        try:
+            before = await page.evaluate(COUNTER)
+            t0 = time.monotonic()
+            await page.locator(".wb-step-shared").click()
+            await _counter_moves(page, before, timeout_s * 1000)
+            return time.monotonic() - t0
+        except Exception:  # noqa: BLE001 - counted, never a crash that loses the run's numbers
+            return None
 
     at = (time.time() + 3.0) * 1000  # every page arms its click well before the moment
     timed = await asyncio.gather(*(one(p, at) for p in pages))
@@ -255,7 +272,7 @@ async def _students(base: str, n: int, timeout_s: float, burst: int, server_pid:
         results = await asyncio.gather(*(_open(contexts[min(i, own)], base, t0, timeout_s) for i in range(n)))
         clickers = [r["page"] for r in results[:own] if r["error"] is None]
         clicks = await _burst(clickers, timeout_s) if clickers else {}
-        await asyncio.sleep(max(0.0, t0 + HEARTBEAT_S + 5 - time.monotonic()))  # every page open past its timeout
+        await asyncio.sleep(max(0.0, t0 + HEARTBEAT_S + 5 - time.monotonic()))  # every page open past its timeouts
         banners = [await r["page"].evaluate("() => window.__wbBanners") for r in results if r["error"] is None]
         for b in browsers:
             await b.close()
@@ -272,7 +289,9 @@ def _summary(values: list[float]) -> dict:
     }  # fmt: skip
 
 
-def measure(n: int, pool: int | None = None, page_timeout: float = 300.0, burst: int = 10) -> dict:
+def measure(
+    n: int, pool: int | None = None, page_timeout: float = 300.0, burst: int = 10, keep_log: Path | None = None
+) -> dict:
     """Serve the class, open `n` pages at once, burst-click; everything bounded, the server stopped."""
     pool = n + 2 if pool is None else pool
     with tempfile.TemporaryDirectory(prefix="wb-classroom-") as tmp:
@@ -291,6 +310,8 @@ def measure(n: int, pool: int | None = None, page_timeout: float = 300.0, burst:
             except subprocess.TimeoutExpired:
                 subprocess.run(["pkill", "-KILL", "-g", str(proc.pid)], check=False)
         dropped = log.read_text().count("Timeout waiting for IOPub output")
+        if keep_log:
+            shutil.copyfile(log, keep_log)
     results = got["results"]
     live = [r["live_s"] for r in results if r["error"] is None]
     return {
@@ -299,10 +320,13 @@ def measure(n: int, pool: int | None = None, page_timeout: float = 300.0, burst:
         "shown_s": _summary([r["shown_s"] for r in results if r["error"] is None]), "live_s": _summary(live),
         "all_live_within_s": round(max(live), 1) if len(live) == n else None,
         "plotly_js_from": {w: sum(r["plotly"] == w for r in results) for w in ("file", "kernel", "none")},
+        "plotly_js_copies_per_page": max((r["plotly_copies"] for r in results if r["error"] is None), default=None),
+        "page_js_mb": _summary([r["js_mb"] for r in results if r["error"] is None]),
         "burst_clicks": len(got["clicks"].get("in_page", [])),
         "burst_counter_s": _summary(got["clicks"].get("in_page", [])),
         "burst_click_fired_late_s": _summary(got["clicks"].get("fired_late", [])),
-        "burst_counter_harness_s": _summary(got["clicks"].get("harness", [])),
+        "burst_counter_harness_s": _summary([t for t in got["clicks"].get("harness", []) if t is not None]),
+        "burst_harness_unanswered": sum(t is None for t in got["clicks"].get("harness", [])),
         "peak_pss_gb": round(sampler.peak_kib / 2**20, 2), "kernels": sampler.kernels,
         "pss_per_kernel_gb": round(sampler.peak_kib / 2**20 / max(sampler.kernels, 1), 3),
         "iopub_timeouts_logged": dropped,
@@ -319,10 +343,11 @@ def main() -> None:
     ap.add_argument("--pool", type=int, default=None, help="preheated kernels (default: students + 2)")
     ap.add_argument("--page-timeout", type=float, default=300.0)
     ap.add_argument("--burst", type=int, default=10)
+    ap.add_argument("--log", type=Path, default=None, help="keep the Voila server's log here")
     args = ap.parse_args()
     if args.students < 1:
         ap.error(f"students must be >= 1, got {args.students}")
-    print(json.dumps(measure(args.students, args.pool, args.page_timeout, args.burst), indent=2))
+    print(json.dumps(measure(args.students, args.pool, args.page_timeout, args.burst, args.log), indent=2))
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ def test_the_voila_command_preheats_and_never_drops_output():
     assert any(a.startswith("--VoilaExecutor.iopub_timeout=") and int(a.split("=")[1]) >= 60 for a in argv)
     assert env["OMP_NUM_THREADS"] == "1" and env["WORKBENCH_LANG"] == "zh"
     assert "--KernelManager.transport=ipc" in argv  # no TCP ports for a pool to collide on
+    assert "--VoilaConfiguration.extension_denylist=['jupyterlab-plotly']" in argv  # plotly.js once, not twice
     argv, _ = voila_command(Classroom(pool=0), "secret")
     assert not any("preheat" in a for a in argv)
 
@@ -175,6 +176,7 @@ def test_a_class_of_three_all_live_and_answered():
     assert result["pages_that_showed_not_answering"] == 0  # every kernel was alive all along
     assert result["all_live_within_s"] is not None and result["peak_pss_gb"] > 0
     assert result["plotly_js_from"] == {"file": 3, "kernel": 0, "none": 0}  # a cached file, not 4.6 MB from a kernel
+    assert result["plotly_js_copies_per_page"] == 1  # not also jupyterlab-plotly's 4.7 MB bundle
 
 
 def _kill_kernel(kernel_id: str) -> None:
@@ -199,6 +201,13 @@ def test_a_page_whose_kernel_died_says_so_and_reloads_into_a_live_app(served):
         assert page.evaluate("() => window.__wbWatchdog.startMs") == 120_000  # the classroom page template
         page.wait_for_timeout(8000)
         assert page.locator(".wb-heartbeat").count() == 0, "the banner showed while the kernel was answering"
+        # The page's own thread frozen for longer than the timeout (a starved browser): not the kernel's silence
+        page.evaluate("""() => { window.__wbSeen = 0; new MutationObserver((cs) => cs.forEach((c) => c.addedNodes
+          .forEach((n) => { if (n.classList && n.classList.contains('wb-heartbeat')) window.__wbSeen++; })))
+          .observe(document.body, { childList: true }); }""")
+        page.evaluate("() => { const t = performance.now(); while (performance.now() - t < 10000); }")
+        page.wait_for_timeout(4000)
+        assert page.evaluate("() => window.__wbSeen") == 0, "a frozen page blamed its live kernel"
         kernel = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name).join(' ')")
         kernel = re.search(r"/api/kernels/([0-9a-f-]{36})", kernel) or re.search(
             r'kernelId["\\]*:\s*["\\]*"?([0-9a-f-]{36})', page.content()

@@ -13,7 +13,9 @@ watchdog tells a student when the app did not start or the connection was lost, 
 (workbench/share/voila/templates/workbench), and which loads plotly.js as a static file
 (`page_assets`: in a class of 30 this took the pages' browsers from 188 to 150 CPU-seconds and the
 last page from 119-132 s to 106 s; before, each kernel sent its 4.6 MB through the websocket and each
-page parsed it out of a message). Must not: change the app.
+page parsed it out of a message), and only that copy: plotly's JupyterLab extension, whose bundle
+is a second 4.7 MB plotly.js, is turned off (measured the same day, the last page of 30: 126 and
+166 s with it, 118 and 110 s without). Must not: change the app.
 """
 
 from __future__ import annotations
@@ -107,6 +109,9 @@ def voila_command(room: Classroom, token: str) -> tuple[list[str], dict[str, str
         # Kernels talk to the server over Unix sockets: with TCP, a pool started at once can hand two
         # kernels the same free port (jupyter_client#487; measured: 1 of 32 died, the pool short by one).
         "--KernelManager.transport=ipc",
+        # The views draw with the template's plotly.js; plotly's own JupyterLab extension would make
+        # every page fetch and run a second 4.7 MB copy (measured: both loaded on every page)
+        "--VoilaConfiguration.extension_denylist=['jupyterlab-plotly']",
         "--VoilaConfiguration.resources="
         f"{{'wb_start_timeout': {room.start_timeout}, 'wb_lang': '{room.lang}', 'wb_plotly': {assets is not None}}}",
     ]  # fmt: skip
