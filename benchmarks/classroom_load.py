@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the project's browser harness: isolated env, Chromium flags
 
-from servers import CHROMIUM_ARGS, chromium_path, free_port, isolated_env  # noqa: E402
+from servers import BANNERS, CHROMIUM_ARGS, chromium_path, free_port, isolated_env  # noqa: E402
 
 from workbench.app.heartbeat import Heartbeat  # noqa: E402
 from workbench.cli.classroom import Classroom, voila_command  # noqa: E402
@@ -55,15 +55,7 @@ TOKEN = "classroom-load-token"
 VIEWS = ("arch", "heatmap", "policy")  # the dashboard's views, on screen without scrolling
 # The heartbeat's timeouts (its own, and before the first answer the page's start timeout): a healthy
 # page never shows its banner, and each page stays open past both
-HEARTBEAT_S = max(Heartbeat.class_traits()["timeout_s"].default_value, Classroom().start_timeout)
-# Counts every "not answering" banner a page ever shows (the banner goes away by itself when answers resume).
-BANNERS = """(() => {
-  window.__wbBanners = [];  // seconds after the page started loading
-  new MutationObserver((changes) => {
-    for (const c of changes) for (const n of c.addedNodes)
-      if (n.classList && n.classList.contains('wb-heartbeat')) window.__wbBanners.push(performance.now() / 1000);
-  }).observe(document, { childList: true, subtree: true });
-})()"""
+BANNER_WAIT_S = max(Heartbeat.class_traits()["timeout_s"].default_value, Classroom().start_timeout)
 COUNTER = "() => { const e = document.querySelector('.wb-step-counter'); return e ? e.textContent : ''; }"
 # Where the page's plotly.js came from: "file" (the classroom page loads it, cached) or "kernel" (a view asked)
 PLOTLY_FROM = """() => globalThis.__wbPlotly && globalThis.__wbPlotly.asked ? "kernel"
@@ -72,7 +64,8 @@ PLOTLY_FROM = """() => globalThis.__wbPlotly && globalThis.__wbPlotly.asked ? "k
 # What the page fetched: [copies of plotly.js (ours, or the jupyterlab-plotly extension's bundle), JavaScript MB]
 PAGE_JS = """() => {
   const js = performance.getEntriesByType("resource").filter((e) => e.name.split("?")[0].endsWith(".js"));
-  const plotly = js.filter((e) => e.name.includes("/static/plotly.min.js") || e.decodedBodySize > 4e6);
+  const plotly = js.filter((e) => e.name.includes("/static/plotly.min.js")
+    || (e.name.includes("/labextensions/jupyterlab-plotly/") && e.decodedBodySize > 1e6));
   return [plotly.length, js.reduce((mb, e) => mb + e.decodedBodySize / 1e6, 0)];
 }"""
 
@@ -272,7 +265,7 @@ async def _students(base: str, n: int, timeout_s: float, burst: int, server_pid:
         results = await asyncio.gather(*(_open(contexts[min(i, own)], base, t0, timeout_s) for i in range(n)))
         clickers = [r["page"] for r in results[:own] if r["error"] is None]
         clicks = await _burst(clickers, timeout_s) if clickers else {}
-        await asyncio.sleep(max(0.0, t0 + HEARTBEAT_S + 5 - time.monotonic()))  # every page open past its timeouts
+        await asyncio.sleep(max(0.0, t0 + BANNER_WAIT_S + 5 - time.monotonic()))  # every page open past its timeouts
         banners = [await r["page"].evaluate("() => window.__wbBanners") for r in results if r["error"] is None]
         for b in browsers:
             await b.close()

@@ -34,6 +34,14 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 TOKEN = "wb-test-token"
+# Counts every "not answering" banner a page ever shows (the banner goes away by itself when answers resume).
+BANNERS = """(() => {
+  window.__wbBanners = [];  // seconds after the page started loading
+  new MutationObserver((changes) => {
+    for (const c of changes) for (const n of c.addedNodes)
+      if (n.classList && n.classList.contains('wb-heartbeat')) window.__wbBanners.push(performance.now() / 1000);
+  }).observe(document, { childList: true, subtree: true });
+})()"""
 
 
 def browser_required() -> bool:
